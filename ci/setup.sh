@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sockref needs, only when some are missing.
+# Idempotent: a machine that already has everything makes no apt calls.
+set -euo pipefail
+
+packages=(
+  bazel-bootstrap       # Bazel 4.2.3, the only Bazel Debian ships
+  bazel-platforms       # @platforms, wired in WORKSPACE
+  bazel-rules-java      # @rules_java, parsed by toolchain resolution
+  clang                 # sanitizer and fuzzer builds (clang 14)
+  libclang-rt-14-dev    # ASan/UBSan/TSan/libFuzzer runtimes
+  libgtest-dev          # GoogleTest
+  libgmock-dev          # GoogleMock
+  libbenchmark-dev      # Google Benchmark
+  nlohmann-json3-dev    # JSON for the driver protocol
+  python3               # the CPython oracle
+  valgrind              # callgrind instruction counts for the benchmark gate
+)
+# Third-party implementations validated by the suite (issue 6); optional for tests.
+optional_packages=(pypy3 python3-gevent python3-eventlet)
+
+missing=()
+for p in "${packages[@]}" "${optional_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "ci/setup.sh: all packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+echo "ci/setup.sh: installing ${missing[*]}"
+"${sudo_cmd[@]}" apt-get update -q
+# Required packages must install; optional ones may be absent from a mirror.
+required_missing=()
+for p in "${missing[@]}"; do
+  [[ " ${optional_packages[*]} " == *" $p "* ]] || required_missing+=("$p")
+done
+if ((${#required_missing[@]})); then
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${required_missing[@]}"
+fi
+for p in "${optional_packages[@]}"; do
+  if [[ " ${missing[*]} " == *" $p "* ]]; then
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "$p" ||
+      echo "ci/setup.sh: optional package $p not installed" >&2
+  fi
+done

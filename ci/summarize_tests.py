@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Counts test cases from a Bazel run and prints `N passed, N failed`.
+
+Counts come from each test target's JUnit XML (one entry per GoogleTest test),
+so the summary reflects what actually ran. A target that failed without a
+failing test case in its XML (crash, timeout, link error) counts as one failure;
+a target that never ran because its build broke counts as one failure too.
+"""
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+
+def target_results(bep_path):
+    """Yields (label, overall_status) for every test target in the build event file."""
+    with open(bep_path) as f:
+        for line in f:
+            event = json.loads(line)
+            summary = event.get("id", {}).get("testSummary")
+            if summary:
+                yield summary["label"], event.get("testSummary", {}).get("overallStatus", "NO_STATUS")
+            aborted = event.get("aborted")
+            target = event.get("id", {}).get("targetCompleted")
+            if target and event.get("completed", {}).get("success") is False:
+                yield target["label"], "BUILD_FAILED"
+            if aborted and event.get("id", {}).get("targetCompleted"):
+                yield event["id"]["targetCompleted"]["label"], "BUILD_FAILED"
+
+
+def count_xml(xml_path):
+    """Returns (passed, failed, skipped) test cases in one JUnit XML file."""
+    passed = failed = skipped = 0
+    for case in ET.parse(xml_path).getroot().iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        elif case.find("skipped") is not None or case.get("result") == "skipped" \
+                or case.get("status") == "notrun":
+            skipped += 1
+        else:
+            passed += 1
+    return passed, failed, skipped
+
+
+def main():
+    bep_path, testlogs = sys.argv[1], sys.argv[2]
+    passed = failed = skipped = 0
+    seen = {}
+    for label, status in target_results(bep_path):
+        if seen.get(label) in ("PASSED", "FAILED"):
+            continue
+        seen[label] = status
+    for label, status in sorted(seen.items()):
+        rel = label.lstrip("/").lstrip("@").replace(":", "/")
+        xml_path = os.path.join(testlogs, rel, "test.xml")
+        p = f = s = 0
+        if status not in ("BUILD_FAILED",) and os.path.exists(xml_path):
+            try:
+                p, f, s = count_xml(xml_path)
+            except ET.ParseError:
+                p, f, s = 0, 0, 0
+        if status != "PASSED" and f == 0:
+            f = 1  # crash, timeout or build failure with no failing case recorded
+            print(f"target {label}: {status}", file=sys.stderr)
+        passed, failed, skipped = passed + p, failed + f, skipped + s
+    if skipped:
+        print(f"({skipped} skipped, counted as neither)")
+    print(f"{passed} passed, {failed} failed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+"""Re-exports Bazel 4's native C++ rules under @rules_cc//cc:defs.bzl.
+
+Bazel 4.2.3 loads this file from @bazel_tools; the real rules_cc from Debian
+needs a newer Bazel, so this shim keeps the build offline.
+"""
+
+cc_binary = native.cc_binary
+cc_import = native.cc_import
+cc_library = native.cc_library
+cc_proto_library = native.cc_proto_library
+cc_test = native.cc_test
+cc_toolchain = native.cc_toolchain
+cc_toolchain_suite = native.cc_toolchain_suite
+fdo_prefetch_hints = native.fdo_prefetch_hints
+fdo_profile = native.fdo_profile
+objc_library = native.objc_library
