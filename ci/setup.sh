@@ -10,6 +10,7 @@ packages=(
   clang                 # sanitizer and fuzzer builds (clang 14)
   libclang-rt-14-dev    # ASan/UBSan/TSan/libFuzzer runtimes
   libgtest-dev          # GoogleTest
+  libidn2-dev           # IDNA host-name encoding, as CPython's "idna" codec
   libgmock-dev          # GoogleMock
   libbenchmark-dev      # Google Benchmark
   nlohmann-json3-dev    # JSON for the driver protocol

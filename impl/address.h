@@ -156,6 +156,10 @@ struct Sockaddr {
 // for out-of-range ports and flowinfo ("bind(): port must be 0-65535."), OSError
 // ("AF_UNIX path too long"), gaierror when a host name does not resolve,
 // ValueError for embedded NULs where CPython rejects them.
+// Each alternative stands for the Python object it mirrors (NoAddress is None,
+// InetAddress a pair, UnixAddress str or bytes, ...; CanAddress takes the tuple form
+// of the socket's CAN protocol), so an alternative of the wrong family fails with the
+// error CPython raises for that object. address.cc lists the whole mapping.
 Sockaddr EncodeAddress(const SocketKind& kind, const Address& address, std::string_view caller);
 
 // DecodeAddress converts a kernel-filled sockaddr of `length` bytes into an Address,

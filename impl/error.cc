@@ -60,6 +60,7 @@ std::string_view PythonName(ErrorKind kind) {
     case ErrorKind::kValueError: return "ValueError";
     case ErrorKind::kOverflowError: return "OverflowError";
     case ErrorKind::kTypeError: return "TypeError";
+    case ErrorKind::kExceptionGroup: return "ExceptionGroup";
   }
   return "OSError";
 }
@@ -120,23 +121,30 @@ ErrorKind ErrorKindForErrno(int errno_value) noexcept {
   }
 }
 
-void ThrowOSError(int errno_value) {
+void ThrowOSError(int errno_value) { ThrowOSError(errno_value, std::strerror(errno_value)); }
+
+void ThrowOSError(int errno_value, std::string strerror) {
   switch (ErrorKindForErrno(errno_value)) {
-    case ErrorKind::kBlockingIOError: throw BlockingIOError(errno_value);
-    case ErrorKind::kChildProcessError: throw ChildProcessError(errno_value);
-    case ErrorKind::kBrokenPipeError: throw BrokenPipeError(errno_value);
-    case ErrorKind::kConnectionAbortedError: throw ConnectionAbortedError(errno_value);
-    case ErrorKind::kConnectionRefusedError: throw ConnectionRefusedError(errno_value);
-    case ErrorKind::kConnectionResetError: throw ConnectionResetError(errno_value);
-    case ErrorKind::kFileExistsError: throw FileExistsError(errno_value);
-    case ErrorKind::kFileNotFoundError: throw FileNotFoundError(errno_value);
-    case ErrorKind::kInterruptedError: throw InterruptedError(errno_value);
-    case ErrorKind::kIsADirectoryError: throw IsADirectoryError(errno_value);
-    case ErrorKind::kNotADirectoryError: throw NotADirectoryError(errno_value);
-    case ErrorKind::kPermissionError: throw PermissionError(errno_value);
-    case ErrorKind::kProcessLookupError: throw ProcessLookupError(errno_value);
-    case ErrorKind::kTimeoutError: throw TimeoutError(errno_value);
-    default: throw OSError(errno_value);
+    case ErrorKind::kBlockingIOError: throw BlockingIOError(errno_value, std::move(strerror));
+    case ErrorKind::kChildProcessError: throw ChildProcessError(errno_value, std::move(strerror));
+    case ErrorKind::kBrokenPipeError: throw BrokenPipeError(errno_value, std::move(strerror));
+    case ErrorKind::kConnectionAbortedError:
+      throw ConnectionAbortedError(errno_value, std::move(strerror));
+    case ErrorKind::kConnectionRefusedError:
+      throw ConnectionRefusedError(errno_value, std::move(strerror));
+    case ErrorKind::kConnectionResetError:
+      throw ConnectionResetError(errno_value, std::move(strerror));
+    case ErrorKind::kFileExistsError: throw FileExistsError(errno_value, std::move(strerror));
+    case ErrorKind::kFileNotFoundError: throw FileNotFoundError(errno_value, std::move(strerror));
+    case ErrorKind::kInterruptedError: throw InterruptedError(errno_value, std::move(strerror));
+    case ErrorKind::kIsADirectoryError: throw IsADirectoryError(errno_value, std::move(strerror));
+    case ErrorKind::kNotADirectoryError:
+      throw NotADirectoryError(errno_value, std::move(strerror));
+    case ErrorKind::kPermissionError: throw PermissionError(errno_value, std::move(strerror));
+    case ErrorKind::kProcessLookupError:
+      throw ProcessLookupError(errno_value, std::move(strerror));
+    case ErrorKind::kTimeoutError: throw TimeoutError(errno_value, std::move(strerror));
+    default: throw OSError(errno_value, std::move(strerror));
   }
 }
 

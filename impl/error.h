@@ -49,6 +49,7 @@ enum class ErrorKind {
   kValueError,              // an argument with the right type and a wrong value
   kOverflowError,           // an integer argument out of its C range
   kTypeError,               // an argument of the wrong shape (e.g. address family)
+  kExceptionGroup,          // several errors at once (create_connection(all_errors=True))
 };
 
 // PythonName returns the Python class name of `kind`: "ConnectionRefusedError",
@@ -178,6 +179,11 @@ ErrorKind ErrorKindForErrno(int errno_value) noexcept;
 
 // ThrowOSError throws the OSError subclass for errno_value ("[Errno N] ...").
 [[noreturn]] void ThrowOSError(int errno_value);
+
+// ThrowOSError(errno_value, strerror) throws the same subclass with Python's
+// OSError(errno, strerror): message "[Errno N] strerror". Python picks the subclass
+// from errno whatever the text, e.g. create_server()'s re-raised bind() error.
+[[noreturn]] void ThrowOSError(int errno_value, std::string strerror);
 
 // ThrowLastOSError throws ThrowOSError(errno). Call it right after a failed
 // system call, before anything can overwrite errno.

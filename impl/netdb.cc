@@ -1,0 +1,539 @@
+#include "impl/netdb.h"
+
+#include <arpa/inet.h>
+#include <idn2.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+#include "impl/error.h"
+
+namespace sockref {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Python-side argument conversions.
+
+// The host-name conversions below reproduce CPython's "idna" codec
+// (encodings/idna.py), whose failures Python raises as UnicodeError (a ValueError)
+// with this message.
+[[noreturn]] void ThrowIdnaError(std::string_view reason) {
+  throw ValueError("encoding with 'idna' codec failed (UnicodeError: " + std::string(reason) + ")");
+}
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// IdnaLabel is the codec's ToASCII() of one label of a non-ASCII name.
+std::string IdnaLabel(const std::string& label) {
+  constexpr std::size_t kMaxLabel = 63;
+  if (IsAscii(label)) {
+    if (label.empty() || label.size() > kMaxLabel) ThrowIdnaError("label empty or too long");
+    return label;
+  }
+  // The codec refuses labels that already look like punycode.
+  if (label.size() >= 4 && (label[0] | 0x20) == 'x' && (label[1] | 0x20) == 'n' &&
+      label[2] == '-' && label[3] == '-') {
+    ThrowIdnaError("Label starts with ACE prefix");
+  }
+  // Python maps labels with IDNA 2003's nameprep, then punycode. libidn2's UTS #46
+  // transitional processing was designed to agree with that, and does for ordinary
+  // names (case folding, soft hyphens, ...). A label libidn2 refuses (one starting
+  // or ending with '-', say) goes to the resolver unchanged; see netdb.h.
+  if (label.find('\0') != std::string::npos) return label;  // libidn2 takes C strings
+  char* out = nullptr;
+  const int rc = idn2_to_ascii_8z(label.c_str(), &out, IDN2_TRANSITIONAL);
+  if (rc == IDN2_TOO_BIG_LABEL || rc == IDN2_TOO_BIG_DOMAIN || rc == IDN2_PUNYCODE_BIG_OUTPUT) {
+    ThrowIdnaError("label empty or too long");
+  }
+  if (rc != IDN2_OK) return label;
+  std::string result(out);
+  idn2_free(out);
+  if (result.empty() || result.size() > kMaxLabel) ThrowIdnaError("label empty or too long");
+  return result;
+}
+
+// EncodeIdna is Python's host.encode("idna") for a host name given as UTF-8.
+std::string EncodeIdna(std::string_view name) {
+  if (IsAscii(name)) {
+    // The codec's fast path only checks label lengths; the last label may be empty
+    // (a trailing dot, or the empty name).
+    std::size_t start = 0;
+    for (std::size_t dot; (dot = name.find('.', start)) != std::string_view::npos;
+         start = dot + 1) {
+      if (dot == start || dot - start > 63) ThrowIdnaError("label empty or too long");
+    }
+    if (name.size() - start > 63) ThrowIdnaError("label too long");
+    return std::string(name);
+  }
+  // Otherwise labels are split at the full stop and its three Unicode look-alikes.
+  static constexpr std::string_view kDots[] = {".", "\u3002", "\uff0e", "\uff61"};
+  std::vector<std::string> labels(1);
+  for (std::size_t i = 0; i < name.size();) {
+    std::size_t dot_size = 0;
+    for (std::string_view dot : kDots) {
+      if (name.substr(i, dot.size()) == dot) dot_size = dot.size();
+    }
+    if (dot_size != 0) {
+      labels.emplace_back();
+      i += dot_size;
+    } else {
+      labels.back().push_back(name[i++]);
+    }
+  }
+  std::string trailing_dot;
+  if (labels.back().empty()) {
+    trailing_dot = ".";
+    labels.pop_back();
+  }
+  std::string result;
+  for (const std::string& label : labels) {
+    if (!result.empty()) result += '.';
+    result += IdnaLabel(label);
+  }
+  return result + trailing_dot;
+}
+
+// EncodeHostArgument is CPython's "et" conversion with the "idna" encoding, used by
+// the gethostby*() functions: encode, then refuse NUL bytes.
+std::string EncodeHostArgument(std::string_view name, std::string_view function) {
+  std::string encoded = EncodeIdna(name);
+  if (encoded.find('\0') != std::string::npos) {
+    throw TypeError(std::string(function) +
+                    "() argument 1 must be encoded string without null bytes, not str");
+  }
+  return encoded;
+}
+
+// CheckStrArgument is CPython's "s" conversion: a str with a NUL is refused.
+void CheckStrArgument(std::string_view value) {
+  if (value.find('\0') != std::string_view::npos) throw ValueError("embedded null character");
+}
+
+// ToCInt is CPython's "i" conversion of a Python int.
+int ToCInt(std::int64_t value) {
+  if (value > INT_MAX) throw OverflowError("signed integer is greater than maximum");
+  if (value < INT_MIN) throw OverflowError("signed integer is less than minimum");
+  return static_cast<int>(value);
+}
+
+// ---------------------------------------------------------------------------
+// Resolver helpers.
+
+[[noreturn]] void ThrowGaiError(int code) {
+  // EAI_SYSTEM means "look at errno"; CPython raises that errno's OSError.
+  if (code == EAI_SYSTEM) ThrowLastOSError();
+  throw gaierror(code);
+}
+
+struct AddrInfoDeleter {
+  void operator()(addrinfo* list) const { ::freeaddrinfo(list); }
+};
+using AddrInfoList = std::unique_ptr<addrinfo, AddrInfoDeleter>;
+
+AddrInfoList CallGetAddrInfo(const char* host, const char* port, int family, int type, int proto,
+                             int flags) {
+  addrinfo hints{};
+  hints.ai_family = family;
+  hints.ai_socktype = type;
+  hints.ai_protocol = proto;
+  hints.ai_flags = flags;
+  addrinfo* result = nullptr;
+  const int error = ::getaddrinfo(host, port, &hints, &result);
+  if (error != 0) ThrowGaiError(error);
+  return AddrInfoList(result);
+}
+
+// SetIpAddr turns a host argument into a numeric address of family `af`
+// (AF_INET, AF_INET6 or AF_UNSPEC), with the same special cases and errors as
+// CPython's setipaddr(): "" is the wildcard, "<broadcast>" and
+// "255.255.255.255" are INADDR_BROADCAST, numeric forms skip the resolver.
+void SetIpAddr(const std::string& name, int af, sockaddr_storage* out) {
+  *out = sockaddr_storage{};
+  if (name.empty()) {
+    AddrInfoList list = CallGetAddrInfo(nullptr, "0", af, SOCK_DGRAM, 0, AI_PASSIVE);
+    if (list->ai_family != AF_INET && list->ai_family != AF_INET6) {
+      throw OSError(std::string("unsupported address family"));
+    }
+    if (list->ai_next != nullptr) {
+      throw OSError(std::string("wildcard resolved to multiple address"));
+    }
+    std::memcpy(out, list->ai_addr, std::min<std::size_t>(list->ai_addrlen, sizeof(*out)));
+    return;
+  }
+  if (name == "255.255.255.255" || name == "<broadcast>") {
+    if (af != AF_INET && af != AF_UNSPEC) throw OSError(std::string("address family mismatched"));
+    auto* sin = reinterpret_cast<sockaddr_in*>(out);
+    sin->sin_family = AF_INET;
+    sin->sin_addr.s_addr = htonl(INADDR_BROADCAST);
+    return;
+  }
+  if (af == AF_UNSPEC || af == AF_INET) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(out);
+    if (::inet_pton(AF_INET, name.c_str(), &sin->sin_addr) > 0) {
+      sin->sin_family = AF_INET;
+      return;
+    }
+  }
+  // A scoped IPv6 literal ("fe80::1%lo") needs the resolver to map the interface.
+  if ((af == AF_UNSPEC || af == AF_INET6) && name.find('%') == std::string::npos) {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(out);
+    if (::inet_pton(AF_INET6, name.c_str(), &sin6->sin6_addr) > 0) {
+      sin6->sin6_family = AF_INET6;
+      return;
+    }
+  }
+  AddrInfoList list = CallGetAddrInfo(name.c_str(), nullptr, af, 0, 0, 0);
+  std::memcpy(out, list->ai_addr, std::min<std::size_t>(list->ai_addrlen, sizeof(*out)));
+  if (out->ss_family != AF_INET && out->ss_family != AF_INET6) {
+    throw OSError(std::string("unknown address family"));
+  }
+}
+
+std::string AddressText(int af, const void* address) {
+  char text[INET6_ADDRSTRLEN];
+  if (::inet_ntop(af, address, text, sizeof(text)) == nullptr) ThrowLastOSError();
+  return text;
+}
+
+// HostEntryFrom converts a gethostby*_r() result as CPython's gethost_common()
+// does. `h_error` is the code the lookup stored through its h_errnop argument.
+// CPython reads the thread's h_errno instead, which glibc leaves untouched for some
+// failures (gethostbyname_ex("<broadcast>")), so CPython can report a stale code
+// from an earlier lookup there; where glibc sets both they agree.
+HostEntry HostEntryFrom(const hostent* h, int h_error, int af) {
+  if (h == nullptr) throw herror(h_error);
+  if (h->h_addrtype != af) ThrowOSError(EAFNOSUPPORT);
+  if (af != AF_INET && af != AF_INET6) throw OSError(std::string("unsupported address family"));
+  HostEntry entry;
+  entry.hostname = h->h_name;
+  // h_aliases may be NULL on some C libraries (CPython's SF #1511317).
+  for (char** alias = h->h_aliases; alias != nullptr && *alias != nullptr; ++alias) {
+    entry.aliases.emplace_back(*alias);
+  }
+  for (char** address = h->h_addr_list; *address != nullptr; ++address) {
+    entry.addresses.push_back(AddressText(af, *address));
+  }
+  return entry;
+}
+
+// CPython's buffer for the reentrant gethostby*() calls; a bigger entry fails as
+// it does in CPython.
+constexpr std::size_t kHostBufferSize = 16384;
+
+// CallWithGrowingBuffer runs a getXbyY_r() style `call(buffer, size)` that
+// returns ERANGE when the buffer is too small; the other databases in CPython use
+// the non-reentrant calls, which have no size limit.
+template <typename Call>
+int CallWithGrowingBuffer(std::vector<char>& buffer, Call&& call) {
+  buffer.resize(1024);
+  while (true) {
+    const int rc = call(buffer.data(), buffer.size());
+    if (rc != ERANGE || buffer.size() >= (1u << 24)) return rc;
+    buffer.resize(buffer.size() * 2);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Python's str.strip(): the whitespace code points of str.isspace(), in UTF-8.
+
+bool IsPythonSpace(char32_t c) {
+  switch (c) {
+    case 0x09:
+    case 0x0a:
+    case 0x0b:
+    case 0x0c:
+    case 0x0d:
+    case 0x1c:
+    case 0x1d:
+    case 0x1e:
+    case 0x1f:
+    case 0x20:
+    case 0x85:
+    case 0xa0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202f:
+    case 0x205f:
+    case 0x3000:
+      return true;
+    default:
+      return c >= 0x2000 && c <= 0x200a;
+  }
+}
+
+// DecodeUtf8At decodes the code point starting at s[i]; returns its length in
+// bytes, or 0 when the bytes there are not valid UTF-8.
+std::size_t DecodeUtf8At(std::string_view s, std::size_t i, char32_t* out) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length;
+  char32_t c;
+  if (lead < 0x80) {
+    *out = lead;
+    return 1;
+  } else if ((lead & 0xe0) == 0xc0) {
+    length = 2, c = lead & 0x1f;
+  } else if ((lead & 0xf0) == 0xe0) {
+    length = 3, c = lead & 0x0f;
+  } else if ((lead & 0xf8) == 0xf0) {
+    length = 4, c = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + length > s.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+    c = (c << 6) | (byte(i + k) & 0x3f);
+  }
+  *out = c;
+  return length;
+}
+
+std::string_view PythonStrip(std::string_view s) {
+  char32_t c;
+  while (!s.empty()) {
+    const std::size_t n = DecodeUtf8At(s, 0, &c);
+    if (n == 0 || !IsPythonSpace(c)) break;
+    s.remove_prefix(n);
+  }
+  while (!s.empty()) {
+    // Step back over continuation bytes to the start of the last code point.
+    std::size_t start = s.size() - 1;
+    while (start > 0 && s.size() - start < 4 &&
+           (static_cast<unsigned char>(s[start]) & 0xc0) == 0x80) {
+      --start;
+    }
+    const std::size_t n = DecodeUtf8At(s, start, &c);
+    if (n != s.size() - start || !IsPythonSpace(c)) break;
+    s.remove_suffix(n);
+  }
+  return s;
+}
+
+}  // namespace
+
+namespace netdb_internal {
+
+std::string IdnaEncode(std::string_view name) { return EncodeIdna(name); }
+
+}  // namespace netdb_internal
+
+// ---------------------------------------------------------------------------
+
+std::vector<AddrInfo> getaddrinfo(const std::optional<std::string>& host, const PortSpec& port,
+                                  int family, int type, int proto, int flags) {
+  std::string encoded_host;
+  const char* host_ptr = nullptr;
+  if (host.has_value()) {
+    encoded_host = EncodeIdna(*host);
+    // CPython hands the encoded bytes over as a C string: a NUL ends the name.
+    host_ptr = encoded_host.c_str();
+  }
+  std::string port_text;
+  const char* port_ptr = nullptr;
+  if (const auto* number = std::get_if<std::int64_t>(&port)) {
+    port_text = std::to_string(*number);
+    port_ptr = port_text.c_str();
+  } else if (const auto* service = std::get_if<std::string>(&port)) {
+    port_ptr = service->c_str();
+  }
+  AddrInfoList list = CallGetAddrInfo(host_ptr, port_ptr, family, type, proto, flags);
+  std::vector<AddrInfo> result;
+  for (const addrinfo* ai = list.get(); ai != nullptr; ai = ai->ai_next) {
+    // CPython decodes with the caller's proto argument, not ai_protocol.
+    result.push_back(AddrInfo{ai->ai_family, ai->ai_socktype, ai->ai_protocol,
+                              ai->ai_canonname != nullptr ? ai->ai_canonname : "",
+                              DecodeAddress(ai->ai_addr, ai->ai_addrlen, proto)});
+  }
+  return result;
+}
+
+std::pair<std::string, std::string> getnameinfo(const Address& sockaddr, int flags) {
+  // The fields of Python's tuple after its "si|II" parse, in that order.
+  struct Parsed {
+    std::string host;
+    std::int64_t port = 0;
+    std::int64_t flowinfo = 0;
+    std::int64_t scope_id = 0;
+    int tuple_size = 0;
+  };
+  const Parsed parsed = std::visit(
+      [](const auto& a) -> Parsed {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, InetAddress>) {
+          return {a.host, a.port, 0, 0, 2};
+        } else if constexpr (std::is_same_v<T, Inet6Address>) {
+          return {a.host, a.port, a.flowinfo, a.scope_id, 4};
+        } else if constexpr (std::is_same_v<T, NoAddress> || std::is_same_v<T, UnixAddress>) {
+          // None, str and bytes are not tuples.
+          throw TypeError("getnameinfo() argument 1 must be a tuple");
+        } else {
+          // The other families' tuples do not start with (str, int) or are too long.
+          throw TypeError("getnameinfo(): illegal sockaddr argument");
+        }
+      },
+      sockaddr);
+  CheckStrArgument(parsed.host);
+  const int port = ToCInt(parsed.port);
+  // "I" keeps the low 32 bits without complaint; only then is flowinfo checked.
+  const auto flowinfo = static_cast<std::uint32_t>(parsed.flowinfo);
+  const auto scope_id = static_cast<std::uint32_t>(parsed.scope_id);
+  if (flowinfo > 0xfffff) throw OverflowError("getnameinfo(): flowinfo must be 0-1048575.");
+
+  char service[NI_MAXSERV];
+  std::snprintf(service, sizeof(service), "%d", port);
+  // SOCK_DGRAM keeps the numeric port acceptable; AI_NUMERICHOST forbids lookups.
+  AddrInfoList list =
+      CallGetAddrInfo(parsed.host.c_str(), service, AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST);
+  if (list->ai_next != nullptr) {
+    throw OSError(std::string("sockaddr resolved to multiple addresses"));
+  }
+  if (list->ai_family == AF_INET && parsed.tuple_size != 2) {
+    throw OSError(std::string("IPv4 sockaddr must be 2 tuple"));
+  }
+  if (list->ai_family == AF_INET6) {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(list->ai_addr);
+    sin6->sin6_flowinfo = htonl(flowinfo);
+    sin6->sin6_scope_id = scope_id;
+  }
+  char host[NI_MAXHOST];
+  const int error = ::getnameinfo(list->ai_addr, list->ai_addrlen, host, sizeof(host), service,
+                                  sizeof(service), flags);
+  if (error != 0) ThrowGaiError(error);
+  return {host, service};
+}
+
+std::string gethostbyname(std::string_view name) {
+  const std::string encoded = EncodeHostArgument(name, "gethostbyname");
+  sockaddr_storage address;
+  SetIpAddr(encoded, AF_INET, &address);
+  return AddressText(AF_INET, &reinterpret_cast<const sockaddr_in*>(&address)->sin_addr);
+}
+
+HostEntry gethostbyname_ex(std::string_view name) {
+  const std::string encoded = EncodeHostArgument(name, "gethostbyname_ex");
+  sockaddr_storage address;
+  SetIpAddr(encoded, AF_INET, &address);
+  // Like CPython, look the name itself up (not the address SetIpAddr found).
+  hostent entry;
+  hostent* h = nullptr;
+  int h_error = 0;
+  std::vector<char> buffer(kHostBufferSize);
+  ::gethostbyname_r(encoded.c_str(), &entry, buffer.data(), buffer.size() - 1, &h, &h_error);
+  return HostEntryFrom(h, h_error, address.ss_family);
+}
+
+HostEntry gethostbyaddr(std::string_view ip_address) {
+  const std::string encoded = EncodeHostArgument(ip_address, "gethostbyaddr");
+  sockaddr_storage address;
+  SetIpAddr(encoded, AF_UNSPEC, &address);
+  const int af = address.ss_family;
+  const void* raw;
+  socklen_t raw_length;
+  if (af == AF_INET) {
+    raw = &reinterpret_cast<const sockaddr_in*>(&address)->sin_addr;
+    raw_length = sizeof(in_addr);
+  } else if (af == AF_INET6) {
+    raw = &reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr;
+    raw_length = sizeof(in6_addr);
+  } else {
+    throw OSError(std::string("unsupported address family"));
+  }
+  hostent entry;
+  hostent* h = nullptr;
+  int h_error = 0;
+  std::vector<char> buffer(kHostBufferSize);
+  ::gethostbyaddr_r(raw, raw_length, af, &entry, buffer.data(), buffer.size() - 1, &h, &h_error);
+  return HostEntryFrom(h, h_error, af);
+}
+
+std::string gethostname() {
+  char name[1024];
+  if (::gethostname(name, sizeof(name) - 1) < 0) ThrowLastOSError();
+  name[sizeof(name) - 1] = '\0';
+  return name;
+}
+
+void sethostname(std::string_view name) {
+  // Python's str goes through the file-system encoder, which refuses NULs.
+  if (name.find('\0') != std::string_view::npos) throw ValueError("embedded null byte");
+  if (::sethostname(name.data(), name.size()) != 0) ThrowLastOSError();
+}
+
+std::string getfqdn(std::string_view name) {
+  std::string result(PythonStrip(name));
+  if (result.empty() || result == "0.0.0.0" || result == "::") result = gethostname();
+  HostEntry entry;
+  try {
+    entry = gethostbyaddr(result);
+  } catch (const OSError&) {
+    // socket.error, with gaierror and herror: the name is returned unchanged.
+    return result;
+  }
+  if (entry.hostname.find('.') != std::string::npos) return entry.hostname;
+  for (const std::string& alias : entry.aliases) {
+    if (alias.find('.') != std::string::npos) return alias;
+  }
+  return entry.hostname;
+}
+
+int getprotobyname(std::string_view name) {
+  CheckStrArgument(name);
+  const std::string c_name(name);
+  protoent entry;
+  protoent* found = nullptr;
+  std::vector<char> buffer;
+  CallWithGrowingBuffer(buffer, [&](char* data, std::size_t size) {
+    return ::getprotobyname_r(c_name.c_str(), &entry, data, size, &found);
+  });
+  if (found == nullptr) throw OSError(std::string("protocol not found"));
+  return found->p_proto;
+}
+
+int getservbyname(std::string_view name, const std::optional<std::string>& proto) {
+  CheckStrArgument(name);
+  if (proto.has_value()) CheckStrArgument(*proto);
+  const std::string c_name(name);
+  servent entry;
+  servent* found = nullptr;
+  std::vector<char> buffer;
+  CallWithGrowingBuffer(buffer, [&](char* data, std::size_t size) {
+    return ::getservbyname_r(c_name.c_str(), proto ? proto->c_str() : nullptr, &entry, data, size,
+                             &found);
+  });
+  if (found == nullptr) throw OSError(std::string("service/proto not found"));
+  return ntohs(static_cast<std::uint16_t>(found->s_port));
+}
+
+std::string getservbyport(std::int64_t port, const std::optional<std::string>& proto) {
+  const int c_port = ToCInt(port);
+  if (proto.has_value()) CheckStrArgument(*proto);
+  if (c_port < 0 || c_port > 0xffff) {
+    throw OverflowError("getservbyport: port must be 0-65535.");
+  }
+  servent entry;
+  servent* found = nullptr;
+  std::vector<char> buffer;
+  CallWithGrowingBuffer(buffer, [&](char* data, std::size_t size) {
+    return ::getservbyport_r(htons(static_cast<std::uint16_t>(c_port)),
+                             proto ? proto->c_str() : nullptr, &entry, data, size, &found);
+  });
+  if (found == nullptr) throw OSError(std::string("port/proto not found"));
+  return found->s_name;
+}
+
+}  // namespace sockref

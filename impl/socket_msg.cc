@@ -1,0 +1,154 @@
+// socket_msg.cc: Socket's scatter/gather calls with ancillary data: sendmsg,
+// recvmsg, recvmsg_into and sendmsg_afalg. The control-buffer layout and its
+// checks live in ancillary.cc; this file moves bytes and descriptors safely.
+#include <linux/if_alg.h>
+#include <sys/uio.h>
+
+#include <climits>
+#include <cstring>
+
+#include "impl/ancillary.h"
+#include "impl/error.h"
+#include "impl/socket.h"
+#include "impl/timeout_engine.h"
+
+namespace sockref {
+namespace {
+
+using timeout_engine::Readiness;
+
+std::vector<iovec> ToIovecs(std::span<const ConstBuffer> buffers) {
+  std::vector<iovec> iov(buffers.size());
+  for (std::size_t i = 0; i < buffers.size(); ++i) {
+    // sendmsg(2) takes non-const iovecs but never writes through them.
+    iov[i] = {const_cast<std::byte*>(buffers[i].data()), buffers[i].size()};
+  }
+  return iov;
+}
+
+std::vector<iovec> ToIovecs(std::span<const MutableBuffer> buffers) {
+  std::vector<iovec> iov(buffers.size());
+  for (std::size_t i = 0; i < buffers.size(); ++i) iov[i] = {buffers[i].data(), buffers[i].size()};
+  return iov;
+}
+
+Bytes PackUint32(std::uint32_t value) {
+  return Bytes(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+// ReceivedMessage is the state of one recvmsg(2): the address and control buffers
+// the kernel fills, and the decoding that must not leak descriptors.
+class ReceivedMessage {
+ public:
+  explicit ReceivedMessage(std::int64_t ancbufsize)
+      : control_(ControlBuffer::ForReceive(ancbufsize)) {}
+
+  // Receive performs recvmsg(2) into `iov` through the timeout engine and returns
+  // the byte count.
+  ssize_t Receive(int fd, TimeoutNs timeout, std::vector<iovec>& iov, int flags) {
+    return timeout_engine::Call(fd, Readiness::kReadable, timeout, [&] {
+      msg_ = {};
+      msg_.msg_name = &address_;
+      msg_.msg_namelen = sizeof address_;
+      msg_.msg_iov = iov.data();
+      msg_.msg_iovlen = iov.size();
+      msg_.msg_control = control_.data();
+      msg_.msg_controllen = control_.size();
+      return ::recvmsg(fd, &msg_, flags);
+    });
+  }
+
+  // Decode fills ancdata, msg_flags and address of `result`. If decoding fails
+  // the descriptors the kernel already installed are closed before rethrowing.
+  template <typename Result>
+  void Decode(int proto, Result& result) {
+    try {
+      result.ancdata = DecodeAncillary(msg_);
+      result.msg_flags = msg_.msg_flags;
+      // The kernel reports the full name length even when it truncated the name.
+      const socklen_t length = std::min<socklen_t>(msg_.msg_namelen, sizeof address_);
+      result.address = DecodeAddress(reinterpret_cast<const sockaddr*>(&address_), length, proto);
+    } catch (...) {
+      CloseReceivedDescriptors(msg_);
+      throw;
+    }
+  }
+
+ private:
+  ControlBuffer control_;
+  sockaddr_storage address_{};
+  msghdr msg_{};
+};
+
+}  // namespace
+
+std::int64_t Socket::sendmsg(std::span<const ConstBuffer> buffers,
+                             std::span<const AncillaryItem> ancdata, int flags,
+                             const std::optional<Address>& address) {
+  std::optional<Sockaddr> target;
+  if (address) target = Encode(*address, "sendmsg");
+  std::vector<iovec> iov = ToIovecs(buffers);
+  ControlBuffer control = EncodeAncillary(ancdata);
+  msghdr msg{};
+  if (target) {
+    msg.msg_name = target->get();
+    msg.msg_namelen = target->length;
+  }
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = iov.size();
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  const int fd = fileno();
+  return timeout_engine::Call(fd, Readiness::kWritable, timeout_,
+                              [&] { return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL); });
+}
+
+RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int flags) {
+  if (bufsize < 0) throw ValueError("negative buffer size in recvmsg()");
+  ReceivedMessage message(ancbufsize);
+  Bytes data(static_cast<std::size_t>(bufsize), '\0');
+  std::vector<iovec> iov = {{data.data(), data.size()}};
+  const ssize_t n = message.Receive(fileno(), timeout_, iov, flags);
+  RecvMsgResult result;
+  message.Decode(proto_, result);
+  data.resize(static_cast<std::size_t>(n));
+  result.data = std::move(data);
+  return result;
+}
+
+RecvMsgIntoResult Socket::recvmsg_into(std::span<const MutableBuffer> buffers,
+                                       std::int64_t ancbufsize, int flags) {
+  ReceivedMessage message(ancbufsize);
+  std::vector<iovec> iov = ToIovecs(buffers);
+  RecvMsgIntoResult result;
+  result.nbytes = message.Receive(fileno(), timeout_, iov, flags);
+  message.Decode(proto_, result);
+  return result;
+}
+
+std::int64_t Socket::sendmsg_afalg(std::span<const ConstBuffer> msg, int op,
+                                   std::optional<ConstBuffer> iv,
+                                   std::optional<std::int64_t> assoclen, int flags) {
+  // CPython's checks, in its order, with its (TypeError) classes.
+  if (op < 0) throw TypeError("Invalid or missing argument 'op'");
+  if (assoclen && (*assoclen < 0 || *assoclen > INT_MAX)) {
+    if (*assoclen > INT_MAX) throw OverflowError("Python int too large to convert to C int");
+    throw TypeError("assoclen must be positive");
+  }
+  if (iv && iv->size() > UINT32_MAX) throw OverflowError("iv is too large");
+  // The same items, in the same order, as CPython's control buffer.
+  std::vector<AncillaryItem> items;
+  items.push_back({SOL_ALG, ALG_SET_OP, PackUint32(static_cast<std::uint32_t>(op))});
+  if (iv) {
+    Bytes payload = PackUint32(static_cast<std::uint32_t>(iv->size()));  // af_alg_iv.ivlen
+    payload.append(iv->as_string_view());
+    items.push_back({SOL_ALG, ALG_SET_IV, std::move(payload)});
+  }
+  if (assoclen) {
+    items.push_back(
+        {SOL_ALG, ALG_SET_AEAD_ASSOCLEN, PackUint32(static_cast<std::uint32_t>(*assoclen))});
+  }
+  return sendmsg(msg, items, flags);
+}
+
+}  // namespace sockref

@@ -1,0 +1,160 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "impl/ancillary.h"
+#include "impl/socket.h"
+#include "impl/testing/open_fds.h"
+#include "impl/testing/raises.h"
+
+namespace sockref {
+namespace {
+
+using ::sockref::testing::CountOpenFds;
+using ::sockref::testing::Outcome;
+using ::sockref::testing::Raises;
+using ::sockref::testing::RaisesOSError;
+using ::sockref::testing::RaisesTimeout;
+
+class SocketMsgTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fds_before_ = CountOpenFds(); }
+  void TearDown() override { EXPECT_EQ(CountOpenFds(), fds_before_) << "a descriptor leaked"; }
+
+ private:
+  int fds_before_ = 0;
+};
+
+bool SameFile(int a, int b) {
+  struct stat sa {}, sb {};
+  return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+TEST_F(SocketMsgTest, SendmsgGathersBuffersInOrder) {
+  auto [a, b] = socketpair();
+  const std::array<ConstBuffer, 3> parts = {ConstBuffer("ab"), ConstBuffer(""), ConstBuffer("cde")};
+  EXPECT_EQ(a.sendmsg(parts), 5);
+  EXPECT_EQ(b.recv(10), "abcde");
+}
+
+// The documentation's recvmsg_into example: b1 = bytearray(b'----'),
+// b2 = bytearray(b'0123456789'), b3 = bytearray(b'--------------');
+// sock.sendall(b'Mary had a little lamb'); sock2.recvmsg_into([b1, memoryview(b2)[2:9], b3])
+// -> (22, [], 0, None); b1 == b'Mary', b2 == b'01 had a 9', b3 == b'little lamb---'.
+TEST_F(SocketMsgTest, RecvmsgIntoScattersLikeTheDocumentationExample) {
+  auto [a, b] = socketpair();
+  std::string b1 = "----", b2 = "0123456789", b3 = "--------------";
+  a.sendall("Mary had a little lamb");
+  const std::array<MutableBuffer, 3> buffers = {
+      MutableBuffer(b1), MutableBuffer(b2.data() + 2, 7), MutableBuffer(b3)};
+  RecvMsgIntoResult r = b.recvmsg_into(buffers);
+  EXPECT_EQ(r.nbytes, 22);
+  EXPECT_TRUE(r.ancdata.empty());
+  EXPECT_EQ(r.msg_flags, 0);
+  EXPECT_EQ(b1, "Mary");
+  EXPECT_EQ(b2, "01 had a 9");
+  EXPECT_EQ(b3, "little lamb---");
+}
+
+TEST_F(SocketMsgTest, RecvmsgArgumentErrors) {
+  auto [a, b] = socketpair();
+  EXPECT_THAT(Outcome([&] { b.recvmsg(-1); }),
+              Raises(ErrorKind::kValueError, "negative buffer size in recvmsg()"));
+  EXPECT_THAT(Outcome([&] { b.recvmsg(1, -1); }),
+              Raises(ErrorKind::kValueError, "invalid ancillary data buffer length"));
+  std::array<MutableBuffer, 0> none;
+  EXPECT_THAT(Outcome([&] { b.recvmsg_into(none, -1); }),
+              Raises(ErrorKind::kValueError, "invalid ancillary data buffer length"));
+}
+
+TEST_F(SocketMsgTest, ScmRightsRoundTripDeliversTheSameFiles) {
+  auto [a, b] = socketpair();
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const std::array<ConstBuffer, 1> data = {ConstBuffer("x")};
+  const std::array<AncillaryItem, 1> anc = {FdsItem(pipe_fds)};
+  EXPECT_EQ(a.sendmsg(data, anc), 1);
+  RecvMsgResult r = b.recvmsg(1, CmsgSpace(2 * sizeof(int)));
+  EXPECT_EQ(r.data, "x");
+  ASSERT_EQ(r.ancdata.size(), 1u);
+  EXPECT_EQ(r.ancdata[0].level, SOL_SOCKET);
+  EXPECT_EQ(r.ancdata[0].type, SCM_RIGHTS);
+  std::vector<int> fds = UnpackFds(r.ancdata[0]);
+  ASSERT_EQ(fds.size(), 2u);
+  EXPECT_TRUE(SameFile(fds[0], pipe_fds[0]));
+  EXPECT_TRUE(SameFile(fds[1], pipe_fds[1]));
+  // Received descriptors are close-on-exec? Not unless MSG_CMSG_CLOEXEC: as CPython.
+  for (int fd : fds) ::close(fd);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+}
+
+TEST_F(SocketMsgTest, TooSmallAncillaryBufferSetsCtruncAndKeepsWholeDescriptors) {
+  auto [a, b] = socketpair();
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const std::array<ConstBuffer, 1> data = {ConstBuffer("x")};
+  const std::array<AncillaryItem, 1> anc = {FdsItem(pipe_fds)};
+  a.sendmsg(data, anc);
+  // Room for one descriptor: the kernel delivers one, closes the other, sets MSG_CTRUNC.
+  RecvMsgResult r = b.recvmsg(1, CmsgLen(sizeof(int)));
+  EXPECT_NE(r.msg_flags & MSG_CTRUNC, 0);
+  std::vector<int> fds = UnpackFds(r.ancdata);
+  ASSERT_EQ(fds.size(), 1u);
+  EXPECT_TRUE(SameFile(fds[0], pipe_fds[0]));
+  ::close(fds[0]);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+}
+
+TEST_F(SocketMsgTest, DatagramLongerThanBufferSetsMsgTrunc) {
+  auto [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
+  a.send("0123456789");
+  RecvMsgResult r = b.recvmsg(4);
+  EXPECT_EQ(r.data, "0123");
+  EXPECT_NE(r.msg_flags & MSG_TRUNC, 0);
+}
+
+TEST_F(SocketMsgTest, RecvmsgHonoursTimeout) {
+  auto [a, b] = socketpair();
+  b.settimeout(Seconds(0.05));
+  EXPECT_THAT(Outcome([&] { b.recvmsg(1); }), RaisesTimeout());
+  b.setblocking(false);
+  EXPECT_THAT(Outcome([&] { b.recvmsg(1); }), RaisesOSError(EAGAIN));
+}
+
+TEST_F(SocketMsgTest, SendmsgToAddressOnDatagramSocket) {
+  Socket receiver(AF_INET, SOCK_DGRAM);
+  receiver.bind(InetAddress{"127.0.0.1", 0});
+  Socket sender(AF_INET, SOCK_DGRAM);
+  sender.bind(InetAddress{"127.0.0.1", 0});
+  const std::array<ConstBuffer, 2> parts = {ConstBuffer("he"), ConstBuffer("llo")};
+  EXPECT_EQ(sender.sendmsg(parts, {}, 0, receiver.getsockname()), 5);
+  RecvMsgResult r = receiver.recvmsg(100);
+  EXPECT_EQ(r.data, "hello");
+  EXPECT_EQ(r.address, sender.getsockname());
+}
+
+TEST_F(SocketMsgTest, SendmsgToClosedPeerIsBrokenPipeWithoutSigpipe) {
+  auto [a, b] = socketpair();
+  b.close();
+  const std::array<ConstBuffer, 1> data = {ConstBuffer("x")};
+  EXPECT_THAT(Outcome([&] { a.sendmsg(data); }), RaisesOSError(EPIPE));
+}
+
+TEST_F(SocketMsgTest, SendmsgAfalgRejectsNegativeOpAndAssoclen) {
+  auto [a, b] = socketpair();
+  EXPECT_THAT(Outcome([&] { a.sendmsg_afalg({}, -1); }),
+              Raises(ErrorKind::kTypeError, "Invalid or missing argument 'op'"));
+  EXPECT_THAT(Outcome([&] { a.sendmsg_afalg({}, 0, std::nullopt, -1); }),
+              Raises(ErrorKind::kTypeError, "assoclen must be positive"));
+}
+
+}  // namespace
+}  // namespace sockref
