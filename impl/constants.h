@@ -46,6 +46,11 @@ std::span<const Constant> AllConstants();
 // Never raises.
 std::optional<long long> LookupConstant(std::string_view name);
 
+// has_ipv6 is socket.has_ipv6: whether this build supports IPv6. Like CPython's,
+// it describes the build (Linux headers always have AF_INET6), not whether the
+// running kernel has an IPv6 stack; probe with a socket for that.
+inline constexpr bool has_ipv6 = true;
+
 // Implementation details follow.
 namespace constants_internal {
 

@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <type_traits>
 
 namespace sockref {
 namespace {
@@ -154,6 +156,22 @@ TEST(LookupConstantTest, NonIntegerAttributesAreNotConstants) {
   // socket.has_ipv6 is a bool and socket.BDADDR_ANY a str: not in the table.
   EXPECT_EQ(LookupConstant("has_ipv6"), std::nullopt);
   EXPECT_EQ(LookupConstant("BDADDR_ANY"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace sockref
+
+namespace sockref {
+namespace {
+
+// python3 -c "import socket; print(socket.has_ipv6)" -> True on every Linux build.
+TEST(HasIpv6Test, MatchesCPythonOnLinux) {
+  static_assert(std::is_same_v<decltype(has_ipv6), const bool>);
+  EXPECT_TRUE(has_ipv6);
+  // And this kernel can really make an IPv6 socket, as the build claims.
+  const int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  EXPECT_GE(fd, 0);
+  if (fd >= 0) ::close(fd);
 }
 
 }  // namespace
