@@ -124,7 +124,9 @@ Socket create_connection(const HostPort& address, const ConnectTimeout& timeout 
 // IPv4 and IPv6 clients at once. Never raises (OSErrors mean false).
 bool has_dualstack_ipv6();
 
-// CreateServerOptions are create_server()'s keyword-only arguments:
+// CreateServerOptions are create_server()'s keyword-only arguments, best given
+// with designated initializers (omitted members keep the defaults below; GCC 12's
+// -Wmissing-field-initializers warns about that anyway, GCC PR 96868):
 //   create_server(addr, {.family = AF_INET6, .dualstack_ipv6 = true});
 struct CreateServerOptions {
   int family = AF_INET;

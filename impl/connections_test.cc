@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "impl/testing/open_fds.h"
@@ -38,12 +39,6 @@ std::int64_t ClosedPort() {
   Socket s(AF_INET, SOCK_STREAM);
   s.bind(InetAddress{"127.0.0.1", 0});
   return PortOf(s);
-}
-
-std::string Repr(const Address& address) {
-  std::ostringstream os;
-  os << address;
-  return os.str();
 }
 
 class ConnectionsTest : public ::testing::Test {

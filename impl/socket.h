@@ -193,8 +193,15 @@ class Socket {
                              std::optional<std::int64_t> assoclen = std::nullopt,
                              int flags = 0);
   // sendfile sends count bytes (nullopt: to EOF) of file_fd from offset with
-  // sendfile(2) (falls back to read+send for non-regular files), leaves the file
-  // offset after the last byte sent, and returns the total. Never raises SIGPIPE.
+  // sendfile(2) and returns the total; if any byte was sent, the file offset is
+  // left after the last one (also when raising). As in CPython, a file whose
+  // fstat() size is 0 (empty, and every pipe or socket) sends nothing and returns
+  // 0; read+send is the fallback only when fstat() or the first sendfile(2)
+  // fails. Never raises SIGPIPE. See socket_sendfile.cc for the details.
+  // Raises: ValueError("only SOCK_STREAM type sockets are supported") unless
+  // type() & SOCK_STREAM; ValueError("count must be a positive integer (got N)");
+  // ValueError("non-blocking sockets are not supported"); socket.timeout when a
+  // chunk cannot be sent within the timeout; OSError from the system calls.
   std::int64_t sendfile(int file_fd, std::int64_t offset = 0,
                         std::optional<std::int64_t> count = std::nullopt);
 

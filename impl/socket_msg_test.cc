@@ -37,7 +37,9 @@ bool SameFile(int a, int b) {
 }
 
 TEST_F(SocketMsgTest, SendmsgGathersBuffersInOrder) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   const std::array<ConstBuffer, 3> parts = {ConstBuffer("ab"), ConstBuffer(""), ConstBuffer("cde")};
   EXPECT_EQ(a.sendmsg(parts), 5);
   EXPECT_EQ(b.recv(10), "abcde");
@@ -48,7 +50,9 @@ TEST_F(SocketMsgTest, SendmsgGathersBuffersInOrder) {
 // sock.sendall(b'Mary had a little lamb'); sock2.recvmsg_into([b1, memoryview(b2)[2:9], b3])
 // -> (22, [], 0, None); b1 == b'Mary', b2 == b'01 had a 9', b3 == b'little lamb---'.
 TEST_F(SocketMsgTest, RecvmsgIntoScattersLikeTheDocumentationExample) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   std::string b1 = "----", b2 = "0123456789", b3 = "--------------";
   a.sendall("Mary had a little lamb");
   const std::array<MutableBuffer, 3> buffers = {
@@ -63,7 +67,9 @@ TEST_F(SocketMsgTest, RecvmsgIntoScattersLikeTheDocumentationExample) {
 }
 
 TEST_F(SocketMsgTest, RecvmsgArgumentErrors) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   EXPECT_THAT(Outcome([&] { b.recvmsg(-1); }),
               Raises(ErrorKind::kValueError, "negative buffer size in recvmsg()"));
   EXPECT_THAT(Outcome([&] { b.recvmsg(1, -1); }),
@@ -74,7 +80,9 @@ TEST_F(SocketMsgTest, RecvmsgArgumentErrors) {
 }
 
 TEST_F(SocketMsgTest, ScmRightsRoundTripDeliversTheSameFiles) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   int pipe_fds[2];
   ASSERT_EQ(::pipe(pipe_fds), 0);
   const std::array<ConstBuffer, 1> data = {ConstBuffer("x")};
@@ -96,7 +104,9 @@ TEST_F(SocketMsgTest, ScmRightsRoundTripDeliversTheSameFiles) {
 }
 
 TEST_F(SocketMsgTest, TooSmallAncillaryBufferSetsCtruncAndKeepsWholeDescriptors) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   int pipe_fds[2];
   ASSERT_EQ(::pipe(pipe_fds), 0);
   const std::array<ConstBuffer, 1> data = {ConstBuffer("x")};
@@ -114,7 +124,9 @@ TEST_F(SocketMsgTest, TooSmallAncillaryBufferSetsCtruncAndKeepsWholeDescriptors)
 }
 
 TEST_F(SocketMsgTest, DatagramLongerThanBufferSetsMsgTrunc) {
-  auto [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
+  auto pair = socketpair(AF_UNIX, SOCK_DGRAM);
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.send("0123456789");
   RecvMsgResult r = b.recvmsg(4);
   EXPECT_EQ(r.data, "0123");
@@ -122,7 +134,9 @@ TEST_F(SocketMsgTest, DatagramLongerThanBufferSetsMsgTrunc) {
 }
 
 TEST_F(SocketMsgTest, RecvmsgHonoursTimeout) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   b.settimeout(Seconds(0.05));
   EXPECT_THAT(Outcome([&] { b.recvmsg(1); }), RaisesTimeout());
   b.setblocking(false);
@@ -142,14 +156,18 @@ TEST_F(SocketMsgTest, SendmsgToAddressOnDatagramSocket) {
 }
 
 TEST_F(SocketMsgTest, SendmsgToClosedPeerIsBrokenPipeWithoutSigpipe) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   b.close();
   const std::array<ConstBuffer, 1> data = {ConstBuffer("x")};
   EXPECT_THAT(Outcome([&] { a.sendmsg(data); }), RaisesOSError(EPIPE));
 }
 
 TEST_F(SocketMsgTest, SendmsgAfalgRejectsNegativeOpAndAssoclen) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   EXPECT_THAT(Outcome([&] { a.sendmsg_afalg({}, -1); }),
               Raises(ErrorKind::kTypeError, "Invalid or missing argument 'op'"));
   EXPECT_THAT(Outcome([&] { a.sendmsg_afalg({}, 0, std::nullopt, -1); }),

@@ -152,7 +152,9 @@ std::int64_t SendfileZeroCopy(Socket& sock, int file_fd, std::int64_t offset,
     ssize_t sent = 0;
     try {
       // Each chunk gets the socket's whole timeout, as CPython's per-chunk
-      // selector.select(timeout) does.
+      // selector.select(timeout) does. (One divergence: a blocking socket with
+      // SO_SNDTIMEO that reports EAGAIN raises here, where CPython would wait in
+      // select() and retry.)
       sent = timeout_engine::Call(sockno, Readiness::kWritable, timeout, [&] {
         off_t position = static_cast<off_t>(offset);
         return ::sendfile(sockno, file_fd, &position, static_cast<std::size_t>(blocksize));

@@ -370,12 +370,16 @@ TEST_F(SocketTest, ListenAcceptsNegativeBacklog) {
 }
 
 TEST_F(SocketTest, ShutdownWithInvalidHowRaisesEinval) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   EXPECT_THAT(Outcome([&] { a.shutdown(5); }), RaisesOSError(EINVAL));
 }
 
 TEST_F(SocketTest, ShutdownWriteMakesPeerSeeEndOfStream) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.shutdown(SHUT_WR);
   EXPECT_EQ(b.recv(10), "");
 }
@@ -383,13 +387,17 @@ TEST_F(SocketTest, ShutdownWriteMakesPeerSeeEndOfStream) {
 // --- Data ------------------------------------------------------------------------------------------
 
 TEST_F(SocketTest, SendAndRecvOverSocketpair) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   EXPECT_EQ(a.send(std::string_view("hello\0world", 11)), 11);
   EXPECT_EQ(b.recv(1024), std::string("hello\0world", 11));
 }
 
 TEST_F(SocketTest, RecvRejectsNegativeSize) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   EXPECT_THAT(Outcome([&] { a.recv(-1); }),
               Raises(ErrorKind::kValueError, "negative buffersize in recv"));
   EXPECT_THAT(Outcome([&] { a.recvfrom(-1); }),
@@ -397,7 +405,9 @@ TEST_F(SocketTest, RecvRejectsNegativeSize) {
 }
 
 TEST_F(SocketTest, RecvIntoFillsWholeBufferOrNbytes) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.sendall("abcdef");
   char buf[4] = {};
   EXPECT_EQ(b.recv_into(buf), 4);
@@ -407,7 +417,9 @@ TEST_F(SocketTest, RecvIntoFillsWholeBufferOrNbytes) {
 }
 
 TEST_F(SocketTest, RecvIntoArgumentErrors) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   char buf[2];
   EXPECT_THAT(Outcome([&] { b.recv_into(buf, -1); }),
               Raises(ErrorKind::kValueError, "negative buffersize in recv_into"));
@@ -420,13 +432,17 @@ TEST_F(SocketTest, RecvIntoArgumentErrors) {
 }
 
 TEST_F(SocketTest, NonBlockingRecvWithoutDataRaisesBlockingIOError) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.setblocking(false);
   EXPECT_THAT(Outcome([&] { a.recv(1); }), RaisesOSError(EAGAIN));
 }
 
 TEST_F(SocketTest, RecvTimesOutAfterTheTimeout) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.settimeout(Seconds(0.1));
   const auto start = Clock::now();
   EXPECT_THAT(Outcome([&] { a.recv(1); }), RaisesTimeout());
@@ -436,7 +452,9 @@ TEST_F(SocketTest, RecvTimesOutAfterTheTimeout) {
 }
 
 TEST_F(SocketTest, RecvInTimeoutModeReturnsDataThatArrivesLater) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.settimeout(Seconds(5.0));
   std::thread peer([&b] {
     std::this_thread::sleep_for(50ms);  // the behaviour under test is the wait itself
@@ -448,14 +466,18 @@ TEST_F(SocketTest, RecvInTimeoutModeReturnsDataThatArrivesLater) {
 
 TEST_F(SocketTest, SendToClosedPeerRaisesBrokenPipeWithoutSigpipe) {
   // With SIGPIPE at its default action this test process would die on failure.
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   b.close();
   EXPECT_THAT(Outcome([&] { a.send("x"); }), RaisesOSError(EPIPE));
   EXPECT_THAT(Outcome([&] { a.sendall("x"); }), RaisesOSError(EPIPE));
 }
 
 TEST_F(SocketTest, SendallDeliversEveryByteThroughSmallBuffers) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096);
   std::string payload(1 << 20, '\0');
   for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(i * 7);
@@ -472,7 +494,9 @@ TEST_F(SocketTest, SendallDeliversEveryByteThroughSmallBuffers) {
 TEST_F(SocketTest, SendallTimeoutBoundsTheWholeCall) {
   // The peer drains a little every 20 ms, so every single send(2) makes progress
   // well within 0.2 s: only a deadline on the whole call can fire.
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096);
   b.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096);
   std::atomic<bool> done{false};
@@ -521,7 +545,9 @@ TEST_F(SocketTest, DatagramRecvTruncatesToBufsize) {
 }
 
 TEST_F(SocketTest, RecvfromOnConnectedStreamReportsNoAddress) {
-  auto [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
+  auto pair = socketpair(AF_UNIX, SOCK_STREAM);
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.send("x");
   auto [data, from] = b.recvfrom(1);
   EXPECT_EQ(data, "x");
@@ -531,7 +557,9 @@ TEST_F(SocketTest, RecvfromOnConnectedStreamReportsNoAddress) {
 }
 
 TEST_F(SocketTest, SocketpairSocketsAreNonInheritableAndConnected) {
-  auto [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
+  auto pair = socketpair(AF_UNIX, SOCK_DGRAM);
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   EXPECT_FALSE(a.get_inheritable());
   EXPECT_FALSE(b.get_inheritable());
   EXPECT_EQ(a.type(), SOCK_DGRAM);

@@ -48,7 +48,9 @@ class SignalStorm {
 };
 
 TEST(TimeoutEngineTest, TimeoutIsHonouredUnderSignalStorm) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.settimeout(Seconds(0.2));
   SignalStorm storm;
   const int before = signals_seen.load();
@@ -61,7 +63,9 @@ TEST(TimeoutEngineTest, TimeoutIsHonouredUnderSignalStorm) {
 }
 
 TEST(TimeoutEngineTest, BlockingRecvCompletesUnderSignalStorm) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   SignalStorm storm;
   std::thread peer([&b] {
     std::this_thread::sleep_for(50ms);  // the wait is what gets interrupted
@@ -72,7 +76,9 @@ TEST(TimeoutEngineTest, BlockingRecvCompletesUnderSignalStorm) {
 }
 
 TEST(TimeoutEngineTest, SendallDeliversEverythingUnderSignalStorm) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096);
   const std::string payload(4 << 20, 'z');
   std::string received;
