@@ -30,7 +30,6 @@
 #include "impl/address.h"
 
 #include <arpa/inet.h>
-#include <idn2.h>
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -70,6 +69,7 @@
 #include <vector>
 
 #include "impl/error.h"
+#include "impl/idna.h"
 
 namespace sockref {
 namespace {
@@ -366,62 +366,6 @@ Bytes FsConvert(const PyValue& v) {
 // ---------------------------------------------------------------------------
 // Host names: CPython's idna_converter() and setipaddr().
 
-[[noreturn]] void HostEncodingFailed() { throw TypeError("encoding of hostname failed"); }
-
-// IdnaLabel is one label of Python's "idna" codec (ToASCII of RFC 3490).
-std::string IdnaLabel(const std::string& label) {
-  constexpr std::size_t kMaxLabel = 63;
-  if (IsAscii(label)) {
-    if (label.empty() || label.size() > kMaxLabel) HostEncodingFailed();
-    return label;
-  }
-  // Python's nameprep lets NUL through, and the NUL check after encoding then
-  // rejects the name; libidn2 takes C strings, so such a label is kept as it is.
-  if (label.find('\0') != std::string::npos) return label;
-  // Python maps labels with IDNA 2003's nameprep; libidn2's UTS #46 transitional
-  // mapping was designed to agree with it, and does for ordinary names. Where it is
-  // stricter (a label starting or ending with '-', symbols IDNA 2008 disallows) the
-  // name is rejected with the error CPython gives for names it cannot encode.
-  char* out = nullptr;
-  if (idn2_to_ascii_8z(label.c_str(), &out, IDN2_TRANSITIONAL) != IDN2_OK) {
-    HostEncodingFailed();
-  }
-  std::string result(out);
-  idn2_free(out);
-  if (result.empty() || result.size() > kMaxLabel) HostEncodingFailed();
-  return result;
-}
-
-// IdnaEncode is str.encode("idna") for a non-ASCII name, label by label.
-std::string IdnaEncode(std::string_view name) {
-  // Python splits on the ASCII full stop and its three Unicode look-alikes.
-  static constexpr std::string_view kDots[] = {".", "\u3002", "\uff0e", "\uff61"};
-  std::vector<std::string> labels(1);
-  for (std::size_t i = 0; i < name.size();) {
-    std::size_t dot_len = 0;
-    for (std::string_view dot : kDots) {
-      if (name.substr(i, dot.size()) == dot) dot_len = dot.size();
-    }
-    if (dot_len != 0) {
-      labels.emplace_back();
-      i += dot_len;
-    } else {
-      labels.back().push_back(name[i++]);
-    }
-  }
-  std::string trailing_dot;
-  if (labels.back().empty()) {
-    trailing_dot = ".";
-    labels.pop_back();
-  }
-  std::string result;
-  for (const std::string& label : labels) {
-    if (!result.empty()) result += '.';
-    result += IdnaLabel(label);
-  }
-  return result + trailing_dot;
-}
-
 // IdnaHost is CPython's idna_converter(): the bytes of a host name as getaddrinfo()
 // gets them.
 std::string IdnaHost(const PyValue& v) {
@@ -429,8 +373,13 @@ std::string IdnaHost(const PyValue& v) {
   if (v.type == PyValue::Type::kBytes) {
     host = v.text;
   } else if (v.type == PyValue::Type::kStr) {
-    // ASCII names bypass the codec entirely, so "a"*300 reaches getaddrinfo().
-    host = IsAscii(v.text) ? v.text : IdnaEncode(v.text);
+    // ASCII names bypass the codec entirely, so "a"*300 reaches getaddrinfo(), and
+    // whatever the codec refuses is reported with one message.
+    try {
+      host = IsAscii(v.text) ? v.text : EncodeIdna(v.text);
+    } catch (const IdnaError&) {
+      throw TypeError("encoding of hostname failed");
+    }
   } else {
     throw TypeError("str, bytes or bytearray expected, not " + TypeName(v));
   }

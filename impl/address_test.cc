@@ -481,6 +481,18 @@ const ErrorCase kErrorCases[] = {
      "encoding of hostname failed"},
     {"InetHostIdnaFailureBeforePort", kInet, InetAddress{"\u00fc..de", 1LL << 40}, "bind",
      ErrorKind::kTypeError, "encoding of hostname failed"},
+    {"InetHostNonAsciiWithNul", kInet, InetAddress{Bytes("\xc3\xbc\0", 3), 1}, "bind",
+     ErrorKind::kTypeError, "host name must not contain null character"},
+    {"InetHostIdnaAcePrefix", kInet, InetAddress{"xn--\u00fc", 1}, "bind", ErrorKind::kTypeError,
+     "encoding of hostname failed"},
+    // Python encodes "-ü-" (b"xn-----xka"); libidn2 refuses it, and sockref hands it to
+    // the resolver unchanged (idna.h), which fails as Python's lookup does. The 63-byte
+    // labels make the name too long for DNS, so no query is sent.
+    {"InetHostLabelLibidn2RefusesIsLookedUp", kInet,
+     InetAddress{"-\u00fc-." + Repeat(63, 'a') + "." + Repeat(63, 'a') + "." + Repeat(63, 'a') +
+                     "." + Repeat(63, 'a'),
+                 1},
+     "bind", ErrorKind::kGaiError, "[Errno -2] Name or service not known"},
     {"InetGivenNone", kInet, NoAddress{}, "connect", ErrorKind::kTypeError,
      "connect(): AF_INET address must be tuple, not NoneType"},
     {"InetGivenUnixPath", kInet, UnixAddress{"/tmp/x"}, "bind", ErrorKind::kTypeError,

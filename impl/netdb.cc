@@ -1,7 +1,6 @@
 #include "impl/netdb.h"
 
 #include <arpa/inet.h>
-#include <idn2.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "impl/error.h"
+#include "impl/idna.h"
 
 namespace sockref {
 namespace {
@@ -24,92 +24,21 @@ namespace {
 // ---------------------------------------------------------------------------
 // Python-side argument conversions.
 
-// The host-name conversions below reproduce CPython's "idna" codec
-// (encodings/idna.py), whose failures Python raises as UnicodeError (a ValueError)
-// with this message.
-[[noreturn]] void ThrowIdnaError(std::string_view reason) {
-  throw ValueError("encoding with 'idna' codec failed (UnicodeError: " + std::string(reason) + ")");
-}
-
-bool IsAscii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-// IdnaLabel is the codec's ToASCII() of one label of a non-ASCII name.
-std::string IdnaLabel(const std::string& label) {
-  constexpr std::size_t kMaxLabel = 63;
-  if (IsAscii(label)) {
-    if (label.empty() || label.size() > kMaxLabel) ThrowIdnaError("label empty or too long");
-    return label;
+// CPython's getaddrinfo() and gethostby*() let a failure of the "idna" codec
+// propagate: a UnicodeError (a ValueError) whose str() wraps the codec's reason.
+std::string EncodeHostName(std::string_view name) {
+  try {
+    return EncodeIdna(name);
+  } catch (const IdnaError& e) {
+    throw ValueError("encoding with 'idna' codec failed (UnicodeError: " + std::string(e.reason()) +
+                     ")");
   }
-  // The codec refuses labels that already look like punycode.
-  if (label.size() >= 4 && (label[0] | 0x20) == 'x' && (label[1] | 0x20) == 'n' &&
-      label[2] == '-' && label[3] == '-') {
-    ThrowIdnaError("Label starts with ACE prefix");
-  }
-  // Python maps labels with IDNA 2003's nameprep, then punycode. libidn2's UTS #46
-  // transitional processing was designed to agree with that, and does for ordinary
-  // names (case folding, soft hyphens, ...). A label libidn2 refuses (one starting
-  // or ending with '-', say) goes to the resolver unchanged; see netdb.h.
-  if (label.find('\0') != std::string::npos) return label;  // libidn2 takes C strings
-  char* out = nullptr;
-  const int rc = idn2_to_ascii_8z(label.c_str(), &out, IDN2_TRANSITIONAL);
-  if (rc == IDN2_TOO_BIG_LABEL || rc == IDN2_TOO_BIG_DOMAIN || rc == IDN2_PUNYCODE_BIG_OUTPUT) {
-    ThrowIdnaError("label empty or too long");
-  }
-  if (rc != IDN2_OK) return label;
-  std::string result(out);
-  idn2_free(out);
-  if (result.empty() || result.size() > kMaxLabel) ThrowIdnaError("label empty or too long");
-  return result;
-}
-
-// EncodeIdna is Python's host.encode("idna") for a host name given as UTF-8.
-std::string EncodeIdna(std::string_view name) {
-  if (IsAscii(name)) {
-    // The codec's fast path only checks label lengths; the last label may be empty
-    // (a trailing dot, or the empty name).
-    std::size_t start = 0;
-    for (std::size_t dot; (dot = name.find('.', start)) != std::string_view::npos;
-         start = dot + 1) {
-      if (dot == start || dot - start > 63) ThrowIdnaError("label empty or too long");
-    }
-    if (name.size() - start > 63) ThrowIdnaError("label too long");
-    return std::string(name);
-  }
-  // Otherwise labels are split at the full stop and its three Unicode look-alikes.
-  static constexpr std::string_view kDots[] = {".", "\u3002", "\uff0e", "\uff61"};
-  std::vector<std::string> labels(1);
-  for (std::size_t i = 0; i < name.size();) {
-    std::size_t dot_size = 0;
-    for (std::string_view dot : kDots) {
-      if (name.substr(i, dot.size()) == dot) dot_size = dot.size();
-    }
-    if (dot_size != 0) {
-      labels.emplace_back();
-      i += dot_size;
-    } else {
-      labels.back().push_back(name[i++]);
-    }
-  }
-  std::string trailing_dot;
-  if (labels.back().empty()) {
-    trailing_dot = ".";
-    labels.pop_back();
-  }
-  std::string result;
-  for (const std::string& label : labels) {
-    if (!result.empty()) result += '.';
-    result += IdnaLabel(label);
-  }
-  return result + trailing_dot;
 }
 
 // EncodeHostArgument is CPython's "et" conversion with the "idna" encoding, used by
 // the gethostby*() functions: encode, then refuse NUL bytes.
 std::string EncodeHostArgument(std::string_view name, std::string_view function) {
-  std::string encoded = EncodeIdna(name);
+  std::string encoded = EncodeHostName(name);
   if (encoded.find('\0') != std::string::npos) {
     throw TypeError(std::string(function) +
                     "() argument 1 must be encoded string without null bytes, not str");
@@ -326,12 +255,6 @@ std::string_view PythonStrip(std::string_view s) {
 
 }  // namespace
 
-namespace netdb_internal {
-
-std::string IdnaEncode(std::string_view name) { return EncodeIdna(name); }
-
-}  // namespace netdb_internal
-
 // ---------------------------------------------------------------------------
 
 std::vector<AddrInfo> getaddrinfo(const std::optional<std::string>& host, const PortSpec& port,
@@ -339,7 +262,7 @@ std::vector<AddrInfo> getaddrinfo(const std::optional<std::string>& host, const 
   std::string encoded_host;
   const char* host_ptr = nullptr;
   if (host.has_value()) {
-    encoded_host = EncodeIdna(*host);
+    encoded_host = EncodeHostName(*host);
     // CPython hands the encoded bytes over as a C string: a NUL ends the name.
     host_ptr = encoded_host.c_str();
   }

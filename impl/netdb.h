@@ -19,14 +19,12 @@
 // errno, as CPython does.
 //
 // Strings are bytes (UTF-8 for text). Host names are the `str` Python would be
-// given: they go through CPython's "idna" codec first. For ASCII names that only
-// checks label lengths; non-ASCII labels are mapped and punycoded ("bücher" ->
-// "xn--bcher-kva") with libidn2's UTS #46 transitional processing, which agrees
-// with Python's IDNA 2003 nameprep for ordinary names. Codec failures are
-// UnicodeError in CPython, a subclass of ValueError; sockref raises ValueError with
-// CPython's message ("encoding with 'idna' codec failed (UnicodeError: label empty
-// or too long)"). A non-ASCII label libidn2 refuses (e.g. "-ü-", which Python
-// encodes) is passed to the resolver as UTF-8 instead.
+// given: they go through Python's "idna" codec first (EncodeIdna in idna.h, which
+// says where it departs from Python's). For ASCII names that only checks label
+// lengths; non-ASCII labels are punycoded ("bücher" -> "xn--bcher-kva"). Codec
+// failures are UnicodeError in CPython, a subclass of ValueError; sockref raises
+// ValueError with CPython's message ("encoding with 'idna' codec failed
+// (UnicodeError: label empty or too long)").
 #ifndef SOCKREF_IMPL_NETDB_H_
 #define SOCKREF_IMPL_NETDB_H_
 
@@ -163,14 +161,6 @@ int getservbyname(std::string_view name, const std::optional<std::string>& proto
 std::string getservbyport(std::int64_t port,
                           const std::optional<std::string>& proto = std::nullopt);
 
-// Implementation details follow.
-namespace netdb_internal {
-
-// IdnaEncode returns Python's host.encode("idna") for a UTF-8 host name, as
-// described at the top of this file. Raises: ValueError as the codec does.
-std::string IdnaEncode(std::string_view name);
-
-}  // namespace netdb_internal
 }  // namespace sockref
 
 #endif  // SOCKREF_IMPL_NETDB_H_

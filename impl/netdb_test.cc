@@ -53,6 +53,8 @@ constexpr char kWrongFamily[] = "[Errno -9] Address family for hostname not supp
 constexpr char kLabelEmpty[] =
     "encoding with 'idna' codec failed (UnicodeError: label empty or too long)";
 constexpr char kLabelTooLong[] = "encoding with 'idna' codec failed (UnicodeError: label too long)";
+constexpr char kAcePrefix[] =
+    "encoding with 'idna' codec failed (UnicodeError: Label starts with ACE prefix)";
 
 bool HaveService(const char* name, const char* proto) {
   return ::getservbyname(name, proto) != nullptr;
@@ -227,51 +229,33 @@ TEST(GetAddrInfoTest, HostLabelsAreCheckedLikePythonsIdnaCodec) {
               Raises(ErrorKind::kGaiError, kNoName));
 }
 
-TEST(IdnaEncodeTest, AsciiNamesAreUnchanged) {
-  EXPECT_EQ(netdb_internal::IdnaEncode("Example.COM."), "Example.COM.");
-  EXPECT_EQ(netdb_internal::IdnaEncode(""), "");
-  // The codec does not limit the whole name, only labels.
-  EXPECT_EQ(netdb_internal::IdnaEncode(kUnresolvableName), kUnresolvableName);
-}
-
-TEST(IdnaEncodeTest, NonAsciiLabelsArePunycodedAsPythonDoes) {
-  // 'bücher.example'.encode('idna') == b'xn--bcher-kva.example', and so on.
-  EXPECT_EQ(netdb_internal::IdnaEncode("bücher.example"), "xn--bcher-kva.example");
-  EXPECT_EQ(netdb_internal::IdnaEncode("BÜCHER.example"), "xn--bcher-kva.example");
-  EXPECT_EQ(netdb_internal::IdnaEncode("ü."), "xn--tda.");
-  EXPECT_EQ(netdb_internal::IdnaEncode("☃"), "xn--n3h");
-  // U+3002 IDEOGRAPHIC FULL STOP separates labels too; U+200B maps to nothing.
-  EXPECT_EQ(netdb_internal::IdnaEncode("a\u3002bü"), "a.xn--b-eha");
-  EXPECT_EQ(netdb_internal::IdnaEncode("a\u200b.ü"), "a.xn--tda");
-}
-
-TEST(IdnaEncodeTest, NonAsciiNameErrorsAreThoseOfPythonsCodec) {
-  // Unlike the ASCII fast path, every label of a non-ASCII name is length-checked,
-  // the last one included.
-  for (const std::string& host :
-       {std::string("ü..x"), std::string("\u00ad.x"), std::string("\u3002"),
-        std::string(64, 'a') + ".ü", "ü." + std::string(64, 'a')}) {
-    EXPECT_THAT(Outcome([&] { netdb_internal::IdnaEncode(host); }),
-                Raises(ErrorKind::kValueError, kLabelEmpty))
-        << host;
-  }
-  // Forty ü punycode to 45 bytes, seventy to more than 63.
-  EXPECT_THAT(Outcome([] {
-                std::string host;
-                for (int i = 0; i < 70; ++i) host += "ü";
-                netdb_internal::IdnaEncode(host);
-              }),
-              Raises(ErrorKind::kValueError, kLabelEmpty));
-  EXPECT_THAT(Outcome([] { netdb_internal::IdnaEncode("xn--ü"); }),
-              Raises(ErrorKind::kValueError,
-                     "encoding with 'idna' codec failed (UnicodeError: Label starts with ACE "
-                     "prefix)"));
-}
-
 TEST(GetAddrInfoTest, NonAsciiHostIsEncodedBeforeTheLookup) {
   EXPECT_THAT(Outcome([] { getaddrinfo("ü..x", 80); }),
               Raises(ErrorKind::kValueError, kLabelEmpty));
   EXPECT_THAT(Outcome([] { getaddrinfo("bücher.example", 80, 0, 0, 0, AI_NUMERICHOST); }),
+              Raises(ErrorKind::kGaiError, kNoName));
+}
+
+// The codec itself is tested in idna_test.cc; these check that each of its reasons
+// reaches the caller as CPython's UnicodeError message, before any lookup.
+TEST(GetAddrInfoTest, NonAsciiHostCodecFailuresAreValueErrors) {
+  std::string seventy_u;
+  for (int i = 0; i < 70; ++i) seventy_u += "ü";
+  for (const std::string& host :
+       {std::string("ü..x"), std::string("\u00ad.x"), std::string("\u3002"),
+        std::string(64, 'a') + ".ü", "ü." + std::string(64, 'a'), seventy_u}) {
+    EXPECT_THAT(Outcome([&] { getaddrinfo(host, 80); }),
+                Raises(ErrorKind::kValueError, kLabelEmpty))
+        << host;
+  }
+  EXPECT_THAT(Outcome([] { getaddrinfo("xn--ü", 80); }),
+              Raises(ErrorKind::kValueError, kAcePrefix));
+}
+
+TEST(GetAddrInfoTest, LabelLibidn2RefusesIsLookedUpAsPythonsEncodingWouldBe) {
+  // Python looks up b"xn-----xka"; sockref passes "-ü-" on (idna.h). Neither is a
+  // numeric host.
+  EXPECT_THAT(Outcome([] { getaddrinfo("-ü-", 80, 0, 0, 0, AI_NUMERICHOST); }),
               Raises(ErrorKind::kGaiError, kNoName));
 }
 
@@ -463,6 +447,21 @@ TEST(GetHostByNameTest, UnresolvableNameIsNoName) {
 
 TEST(GetHostByNameTest, BadLabelIsValueError) {
   EXPECT_THAT(Outcome([] { gethostbyname("."); }), Raises(ErrorKind::kValueError, kLabelEmpty));
+}
+
+TEST(GetHostByNameTest, NonAsciiCodecFailuresAreValueErrors) {
+  EXPECT_THAT(Outcome([] { gethostbyname("xn--ü"); }), Raises(ErrorKind::kValueError, kAcePrefix));
+  EXPECT_THAT(Outcome([] { gethostbyname_ex("xn--ü"); }),
+              Raises(ErrorKind::kValueError, kAcePrefix));
+  EXPECT_THAT(Outcome([] { gethostbyaddr("ü..x"); }), Raises(ErrorKind::kValueError, kLabelEmpty));
+}
+
+TEST(GetHostByNameTest, NulKeptByTheCodecIsTypeError) {
+  // 'ü\0'.encode('idna') == b'xn--\x00-dha': the NUL survives encoding.
+  EXPECT_THAT(Outcome([] { gethostbyname(std::string("\xc3\xbc\0", 3)); }),
+              Raises(ErrorKind::kTypeError,
+                     "gethostbyname() argument 1 must be encoded string without null bytes, "
+                     "not str"));
 }
 
 TEST(GetHostByNameTest, NulIsTypeErrorAfterTheLabelCheck) {
