@@ -311,6 +311,9 @@ void Socket::setsockopt(int level, int optname, std::nullopt_t, unsigned int opt
 
 Bytes Socket::recv(std::int64_t bufsize, int flags) {
   CheckNonNegative(bufsize, "negative buffersize in recv");
+  // CPython answers recv(0) with b'' before touching the descriptor: no system
+  // call, so no wait in timeout mode and no EBADF on a closed socket.
+  if (bufsize == 0) return Bytes();
   ReceiveBuffer buffer(bufsize);
   const int fd = fileno();
   const ssize_t n = timeout_engine::Call(fd, Readiness::kReadable, timeout_, [&] {

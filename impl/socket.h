@@ -153,7 +153,8 @@ class Socket {
   void setsockopt(int level, int optname, std::nullopt_t, unsigned int optlen);
 
   // --- Data ------------------------------------------------------------------------
-  // recv returns up to bufsize bytes (b'' at end of stream).
+  // recv returns up to bufsize bytes (b'' at end of stream). recv(0) returns b''
+  // at once without a system call, as CPython does, even on a closed socket.
   // Raises: ValueError("negative buffersize in recv").
   Bytes recv(std::int64_t bufsize, int flags = 0);
   // recv_into fills buffer (nbytes == 0: the whole buffer) and returns the count.

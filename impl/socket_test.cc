@@ -404,6 +404,18 @@ TEST_F(SocketTest, RecvRejectsNegativeSize) {
               Raises(ErrorKind::kValueError, "negative buffersize in recvfrom"));
 }
 
+TEST_F(SocketTest, RecvZeroReturnsEmptyWithoutWaitingOrTouchingTheDescriptor) {
+  auto pair = socketpair();
+  Socket& a = pair.first;
+  a.settimeout(Seconds(5.0));
+  const auto start = Clock::now();
+  EXPECT_EQ(a.recv(0), "");
+  EXPECT_LT(Clock::now() - start, 1s);  // a syscall would wait out the 5 s timeout
+  a.close();
+  EXPECT_EQ(a.recv(0), "");  // python3: s.close(); s.recv(0) -> b''
+  EXPECT_THAT(Outcome([&] { a.recvfrom(0); }), RaisesOSError(EBADF));
+}
+
 TEST_F(SocketTest, RecvIntoFillsWholeBufferOrNbytes) {
   auto pair = socketpair();
   Socket& a = pair.first;
