@@ -146,6 +146,8 @@ class Socket {
   int getsockopt(int level, int optname) const;
   // getsockopt(level, optname, buflen) returns up to buflen raw bytes.
   // Raises: OSError("getsockopt buflen out of range") unless 0 < buflen <= 1024.
+  // Python's getsockopt(level, optname, 0) is the int form; in C++ that is the
+  // two-argument overload above (a Bytes result cannot be an int).
   Bytes getsockopt(int level, int optname, std::int64_t buflen) const;
   // setsockopt with an int value, a raw byte value, or (None, optlen).
   void setsockopt(int level, int optname, int value);
