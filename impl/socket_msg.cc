@@ -17,20 +17,38 @@ namespace {
 
 using timeout_engine::Readiness;
 
-std::vector<iovec> ToIovecs(std::span<const ConstBuffer> buffers) {
-  std::vector<iovec> iov(buffers.size());
-  for (std::size_t i = 0; i < buffers.size(); ++i) {
-    // sendmsg(2) takes non-const iovecs but never writes through them.
-    iov[i] = {const_cast<std::byte*>(buffers[i].data()), buffers[i].size()};
+// IoVectors is the iovec array of one call. Up to kInline buffers (the common
+// case) live on the stack, so a sendmsg/recvmsg_into allocates nothing here.
+class IoVectors {
+ public:
+  explicit IoVectors(std::span<const ConstBuffer> buffers) : IoVectors(buffers.size()) {
+    for (std::size_t i = 0; i < size_; ++i) {
+      // sendmsg(2) takes non-const iovecs but never writes through them.
+      data_[i] = {const_cast<std::byte*>(buffers[i].data()), buffers[i].size()};
+    }
   }
-  return iov;
-}
+  explicit IoVectors(std::span<const MutableBuffer> buffers) : IoVectors(buffers.size()) {
+    for (std::size_t i = 0; i < size_; ++i) data_[i] = {buffers[i].data(), buffers[i].size()};
+  }
+  IoVectors(const IoVectors&) = delete;
+  IoVectors& operator=(const IoVectors&) = delete;
 
-std::vector<iovec> ToIovecs(std::span<const MutableBuffer> buffers) {
-  std::vector<iovec> iov(buffers.size());
-  for (std::size_t i = 0; i < buffers.size(); ++i) iov[i] = {buffers[i].data(), buffers[i].size()};
-  return iov;
-}
+  iovec* data() { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  static constexpr std::size_t kInline = 16;
+  explicit IoVectors(std::size_t size) : size_(size) {
+    if (size > kInline) {
+      heap_.resize(size);
+      data_ = heap_.data();
+    }
+  }
+  std::size_t size_;
+  iovec inline_[kInline];
+  std::vector<iovec> heap_;
+  iovec* data_ = inline_;
+};
 
 Bytes PackUint32(std::uint32_t value) {
   return Bytes(reinterpret_cast<const char*>(&value), sizeof value);
@@ -45,7 +63,7 @@ class ReceivedMessage {
 
   // Receive performs recvmsg(2) into `iov` through the timeout engine and returns
   // the byte count.
-  ssize_t Receive(int fd, TimeoutNs timeout, std::vector<iovec>& iov, int flags) {
+  ssize_t Receive(int fd, TimeoutNs timeout, IoVectors& iov, int flags) {
     return timeout_engine::Call(fd, Readiness::kReadable, timeout, [&] {
       msg_ = {};
       msg_.msg_name = &address_;
@@ -87,7 +105,7 @@ std::int64_t Socket::sendmsg(std::span<const ConstBuffer> buffers,
                              const std::optional<Address>& address) {
   std::optional<Sockaddr> target;
   if (address) target = Encode(*address, "sendmsg");
-  std::vector<iovec> iov = ToIovecs(buffers);
+  IoVectors iov(buffers);
   ControlBuffer control = EncodeAncillary(ancdata);
   msghdr msg{};
   if (target) {
@@ -107,7 +125,8 @@ RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int
   if (bufsize < 0) throw ValueError("negative buffer size in recvmsg()");
   ReceivedMessage message(ancbufsize);
   Bytes data(static_cast<std::size_t>(bufsize), '\0');
-  std::vector<iovec> iov = {{data.data(), data.size()}};
+  const MutableBuffer whole(data);
+  IoVectors iov(std::span<const MutableBuffer>(&whole, 1));
   const ssize_t n = message.Receive(fileno(), timeout_, iov, flags);
   RecvMsgResult result;
   message.Decode(proto_, result);
@@ -119,7 +138,7 @@ RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int
 RecvMsgIntoResult Socket::recvmsg_into(std::span<const MutableBuffer> buffers,
                                        std::int64_t ancbufsize, int flags) {
   ReceivedMessage message(ancbufsize);
-  std::vector<iovec> iov = ToIovecs(buffers);
+  IoVectors iov(buffers);
   RecvMsgIntoResult result;
   result.nbytes = message.Receive(fileno(), timeout_, iov, flags);
   message.Decode(proto_, result);
