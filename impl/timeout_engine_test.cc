@@ -50,7 +50,6 @@ class SignalStorm {
 TEST(TimeoutEngineTest, TimeoutIsHonouredUnderSignalStorm) {
   auto pair = socketpair();
   Socket& a = pair.first;
-  Socket& b = pair.second;
   a.settimeout(Seconds(0.2));
   SignalStorm storm;
   const int before = signals_seen.load();

@@ -1,0 +1,212 @@
+#include "conformance/runner/case_execution.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+
+namespace sockref::conformance::runner {
+namespace {
+
+using nlohmann::json;
+
+// How long `end` may spend joining background actions: they start within a second or so,
+// and the protocol's own default is 5 s.
+constexpr double kEndJoinSeconds = 5;
+
+std::set<int> OpenDescriptors() {
+  std::set<int> fds;
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return fds;
+  const int own = ::dirfd(dir);
+  while (dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    int fd = std::atoi(e->d_name);
+    if (fd != own) fds.insert(fd);
+  }
+  ::closedir(dir);
+  return fds;
+}
+
+class Executor {
+ public:
+  Executor(const Case& c, DriverConnection& driver, const ExecutionOptions& options)
+      : case_(c), driver_(driver), options_(options) {
+    run_.steps.resize(c.steps.size());
+    for (std::size_t i = 0; i < c.steps.size(); ++i) {
+      run_.steps[i].number = static_cast<int>(i) + 1;
+      run_.steps[i].background = c.steps[i].background_delay.has_value();
+    }
+    deadline_ = Deadline(options.watchdog_seconds * options.multiplier);
+  }
+
+  CaseRun Run() {
+    const int end_position = static_cast<int>(case_.steps.size()) + 1;
+    if (!Send({{"op", "begin"}, {"case", case_.id}}, 0)) return std::move(run_);
+    for (std::size_t i = 0; i < case_.steps.size(); ++i) {
+      if (!RunStep(i)) return std::move(run_);
+    }
+    double left = std::chrono::duration<double>(deadline_ - Clock::now()).count();
+    double join = std::clamp(left - 1.0, 0.0, kEndJoinSeconds * options_.multiplier);
+    if (!Send({{"op", "end"}, {"deadline", join}}, end_position)) return std::move(run_);
+    ReadEnd(end_position);
+    return std::move(run_);
+  }
+
+ private:
+  // Send makes one call; on anything but a proper reply it records the crash or hang at
+  // `position` and returns false.
+  bool Send(const json& request, int position) {
+    DriverReply r = driver_.Call(request, deadline_);
+    if (r.status == DriverReply::Status::kOk && r.message.contains("error")) {
+      Stop(CaseRun::Status::kDriverError, position, "driver error: " + r.message["error"].dump());
+      // The driver is fine otherwise: close the case so the next one starts clean.
+      if (request.value("op", "") != "end") {
+        driver_.Call({{"op", "end"}, {"deadline", 0}}, deadline_);
+      }
+      return false;
+    }
+    if (r.status == DriverReply::Status::kHung) {
+      return Stop(CaseRun::Status::kHung, position, r.detail);
+    }
+    if (r.status == DriverReply::Status::kGarbage) {
+      return Stop(CaseRun::Status::kCrashed, position, "garbage: " + r.detail);
+    }
+    if (r.status != DriverReply::Status::kOk) {
+      return Stop(CaseRun::Status::kCrashed, position, r.detail);
+    }
+    reply_ = std::move(r.message);
+    return true;
+  }
+
+  bool Stop(CaseRun::Status status, int position, std::string detail) {
+    run_.status = status;
+    run_.stopped_at = position;
+    run_.detail = std::move(detail);
+    return false;
+  }
+
+  bool RunStep(std::size_t i) {
+    const Step& step = case_.steps[i];
+    const int number = static_cast<int>(i) + 1;
+    if (!Send(ExecRequest(step, number), number)) return false;
+    StepRecord& record = run_.steps[i];
+    if (record.background) {
+      if (reply_.value("background", json()) != "started") {
+        return Stop(CaseRun::Status::kCrashed, number,
+                    "background step not acknowledged: " + reply_.dump());
+      }
+      return true;
+    }
+    return Record(record, reply_, number);
+  }
+
+  // Record decodes an outcome (an exec reply or an `end` background entry) into `record`.
+  bool Record(StepRecord& record, const json& j, int position) {
+    try {
+      if (!j.contains("outcome")) throw ProtocolError("no \"outcome\"");
+      record.outcome = OutcomeFromJson(j["outcome"]);
+      const json& elapsed = j.value("elapsed", json());
+      if (!elapsed.is_number()) throw ProtocolError("\"elapsed\" is not a number of seconds");
+      record.elapsed = elapsed.get<double>();
+      record.ran = true;
+      return true;
+    } catch (const ProtocolError& e) {
+      return Stop(CaseRun::Status::kCrashed, position,
+                  std::string("malformed reply: ") + e.what() + ": " + j.dump().substr(0, 300));
+    }
+  }
+
+  void ReadEnd(int end_position) {
+    const json& leaked = reply_.value("leaked_fds", json());
+    if (leaked.is_number_integer()) run_.leaked_descriptors = leaked.get<int>();
+    const json& background = reply_.value("background", json::array());
+    for (const json& entry : background) {
+      const json& step = entry.is_object() ? entry.value("step", json()) : json();
+      int number = step.is_number_integer() ? step.get<int>() : 0;
+      if (number < 1 || number > static_cast<int>(run_.steps.size()) ||
+          !run_.steps[number - 1].background) {
+        Stop(CaseRun::Status::kCrashed, end_position,
+             "end reply names no background step of this case: " + entry.dump());
+        return;
+      }
+      StepRecord& record = run_.steps[number - 1];
+      if (entry.value("outcome", json()) == json{{"unfinished", true}}) {
+        record.unfinished = true;
+        // A stuck action may still hold resources: a hang, and the driver is replaced.
+        if (run_.status == CaseRun::Status::kCompleted) {
+          Stop(CaseRun::Status::kHung, number, "background action still running at end");
+        }
+      } else if (!Record(record, entry, end_position)) {
+        return;
+      }
+    }
+  }
+
+  const Case& case_;
+  DriverConnection& driver_;
+  const ExecutionOptions& options_;
+  Clock::time_point deadline_;
+  CaseRun run_;
+  json reply_;
+};
+
+bool HasAll(const std::vector<std::string>& have, const std::vector<std::string>& need,
+            std::vector<std::string>& missing) {
+  for (const std::string& n : need) {
+    if (std::find(have.begin(), have.end(), n) == have.end()) missing.push_back(n);
+  }
+  return missing.empty();
+}
+
+}  // namespace
+
+const char* StatusName(CaseRun::Status status) {
+  switch (status) {
+    case CaseRun::Status::kCompleted:
+      return "completed";
+    case CaseRun::Status::kUnsupported:
+      return "unsupported";
+    case CaseRun::Status::kCrashed:
+      return "crashed";
+    case CaseRun::Status::kHung:
+      return "hung";
+    case CaseRun::Status::kDriverError:
+      return "driver error";
+  }
+  return "?";
+}
+
+CaseRun ExecuteCase(const Case& c, DriverConnection& driver,
+                    const std::vector<std::string>& capabilities, const ExecutionOptions& options) {
+  const Clock::time_point start = Clock::now();
+  std::vector<std::string> missing;
+  if (!HasAll(capabilities, c.needs, missing)) {
+    CaseRun run;
+    run.status = CaseRun::Status::kUnsupported;
+    run.missing = std::move(missing);
+    run.steps.resize(c.steps.size());
+    for (std::size_t i = 0; i < c.steps.size(); ++i) run.steps[i].number = int(i) + 1;
+    return run;
+  }
+  std::unique_lock<std::shared_mutex> exclusive(DescriptorTableLock(), std::defer_lock);
+  std::set<int> before;
+  if (driver.InProcess()) {
+    exclusive.lock();
+    before = OpenDescriptors();
+  }
+  CaseRun run = Executor(c, driver, options).Run();
+  if (driver.InProcess() && run.status == CaseRun::Status::kCompleted && !run.leaked_descriptors) {
+    std::set<int> after = OpenDescriptors();
+    int leaked = 0;
+    for (int fd : after) leaked += before.count(fd) == 0 ? 1 : 0;
+    run.leaked_descriptors = leaked;
+  }
+  run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return run;
+}
+
+}  // namespace sockref::conformance::runner

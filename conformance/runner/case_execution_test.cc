@@ -1,0 +1,271 @@
+// Tests of ExecuteCase against a scripted driver: what it sends, what it records, and how it
+// stops when the driver fails.
+#include "conformance/runner/case_execution.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "conformance/case_parser.h"
+
+namespace sockref::conformance::runner {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// ScriptedDriver answers each request with `respond` and keeps every request and deadline.
+class ScriptedDriver : public DriverConnection {
+ public:
+  explicit ScriptedDriver(std::function<DriverReply(const json&)> respond, bool in_process = false)
+      : respond_(std::move(respond)), in_process_(in_process) {}
+  json Start(Clock::time_point) override { return json::object(); }
+  DriverReply Call(const json& request, Clock::time_point deadline) override {
+    requests.push_back(request);
+    deadlines.push_back(deadline);
+    return respond_(request);
+  }
+  void Stop() override {}
+  bool InProcess() const override { return in_process_; }
+
+  // Ops returns "begin", "exec 1", ..., "end" for the requests so far.
+  std::vector<std::string> Ops() const {
+    std::vector<std::string> out;
+    for (const json& r : requests) {
+      std::string op = r["op"];
+      out.push_back(r.contains("step") ? op + " " + r["step"].dump() : op);
+    }
+    return out;
+  }
+
+  std::vector<json> requests;
+  std::vector<Clock::time_point> deadlines;
+
+ private:
+  std::function<DriverReply(const json&)> respond_;
+  bool in_process_;
+};
+
+DriverReply Ok(json message) { return {DriverReply::Status::kOk, std::move(message), ""}; }
+
+// Behaving answers like a correct driver whose every step returns `value`.
+DriverReply Behaving(const json& request, json value = nullptr) {
+  const std::string op = request["op"];
+  if (op == "exec" && request.contains("background")) {
+    return Ok({{"op", "exec"}, {"step", request["step"]}, {"background", "started"}});
+  }
+  if (op == "exec") {
+    return Ok({{"op", "exec"},
+               {"step", request["step"]},
+               {"outcome", {{"value", value}}},
+               {"elapsed", 0.25}});
+  }
+  if (op == "end") return Ok({{"op", "end"}, {"background", json::array()}, {"leaked_fds", 0}});
+  return Ok({{"op", op}});
+}
+
+Case ParseOne(const std::string& body) {
+  return ParseCaseText("t.cases", "case t.c\n  doc: 001 \"x\"\n" + body).cases.at(0);
+}
+
+const Case kTwoSteps = ParseOne(
+    "  >>> s = socket.socket(AF_INET, SOCK_STREAM)\n"
+    "  >>> s.close()\n");
+
+TEST(ExecuteCaseTest, SendsBeginEachStepAndEndAndRecordsOutcomes) {
+  ScriptedDriver d([](const json& r) { return Behaving(r); });
+  CaseRun run = ExecuteCase(kTwoSteps, d, {}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kCompleted);
+  EXPECT_THAT(d.Ops(), ElementsAre("begin", "exec 1", "exec 2", "end"));
+  EXPECT_EQ(d.requests[0]["case"], "t.c");
+  EXPECT_EQ(d.requests[1], ExecRequest(kTwoSteps.steps[0], 1));
+  EXPECT_TRUE(d.requests[3]["deadline"].is_number());
+  ASSERT_EQ(run.steps.size(), 2u);
+  EXPECT_TRUE(run.steps[1].ran);
+  EXPECT_EQ(run.steps[1].outcome.kind, Outcome::Kind::kValue);
+  EXPECT_EQ(run.steps[1].elapsed, 0.25);
+  EXPECT_EQ(run.leaked_descriptors, 0);
+}
+
+TEST(ExecuteCaseTest, EveryCallSharesTheCaseWatchdogTimesTheMultiplier) {
+  ScriptedDriver d([](const json& r) { return Behaving(r); });
+  const Clock::time_point start = Clock::now();
+  ExecuteCase(kTwoSteps, d, {}, {.multiplier = 1.5, .watchdog_seconds = 2});
+  ASSERT_EQ(d.deadlines.size(), 4u);
+  const double budget = std::chrono::duration<double>(d.deadlines[0] - start).count();
+  EXPECT_NEAR(budget, 3.0, 0.1);
+  EXPECT_EQ(d.deadlines[0], d.deadlines[3]);
+}
+
+TEST(ExecuteCaseTest, BackgroundStepOutcomeComesFromTheEndReply) {
+  Case c = ParseOne(
+      "  needs: AF_UNIX\n"
+      "  >>> a, b = socketpair()\n"
+      "  after 0.05: b.send(b\"x\")\n"
+      "  >>> a.recv(1)\n"
+      "  b'x'\n");
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] == "end") {
+      return Ok({{"op", "end"},
+                 {"background", {{{"step", 2}, {"outcome", {{"value", 1}}}, {"elapsed", 0.001}}}},
+                 {"leaked_fds", 0}});
+    }
+    return Behaving(r);
+  });
+  CaseRun run = ExecuteCase(c, d, {"AF_UNIX"}, {});
+  ASSERT_EQ(run.status, CaseRun::Status::kCompleted) << run.detail;
+  EXPECT_EQ(d.requests[2]["background"], json({{"delay", 0.05}}));
+  EXPECT_TRUE(run.steps[1].background);
+  EXPECT_TRUE(run.steps[1].ran);
+  EXPECT_EQ(run.steps[1].outcome.value, Value::Int(1));
+  EXPECT_EQ(run.steps[1].elapsed, 0.001);
+}
+
+TEST(ExecuteCaseTest, MissingCapabilitySkipsTheCaseWithoutTalkingToTheDriver) {
+  Case c = ParseOne("  needs: AF_UNIX, SCM_RIGHTS\n  >>> socketpair()\n");
+  ScriptedDriver d([](const json& r) { return Behaving(r); });
+  CaseRun run = ExecuteCase(c, d, {"AF_UNIX", "AF_INET6"}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kUnsupported);
+  EXPECT_THAT(run.missing, ElementsAre("SCM_RIGHTS"));
+  EXPECT_TRUE(d.requests.empty());
+  EXPECT_EQ(run.steps.size(), 1u);
+}
+
+TEST(ExecuteCaseTest, CrashAtAStepStopsTheCaseThere) {
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] == "exec" && r["step"] == 2) {
+      return DriverReply{DriverReply::Status::kCrashed, nullptr, "driver exited with status 3"};
+    }
+    return Behaving(r);
+  });
+  CaseRun run = ExecuteCase(kTwoSteps, d, {}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kCrashed);
+  EXPECT_EQ(run.stopped_at, 2);
+  EXPECT_EQ(run.detail, "driver exited with status 3");
+  EXPECT_TRUE(run.steps[0].ran);
+  EXPECT_FALSE(run.steps[1].ran);
+  EXPECT_THAT(d.Ops(), ElementsAre("begin", "exec 1", "exec 2"));
+}
+
+TEST(ExecuteCaseTest, HangAtBeginIsRecordedAtPositionZero) {
+  ScriptedDriver d([](const json&) {
+    return DriverReply{DriverReply::Status::kHung, nullptr, "no reply to begin"};
+  });
+  CaseRun run = ExecuteCase(kTwoSteps, d, {}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kHung);
+  EXPECT_EQ(run.stopped_at, 0);
+  EXPECT_EQ(run.detail, "no reply to begin");
+}
+
+TEST(ExecuteCaseTest, ErrorReplySkipsTheRestOfTheCaseAndEndsIt) {
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] == "exec" && r["step"] == 1) return Ok({{"error", "unknown expression"}});
+    return Behaving(r);
+  });
+  CaseRun run = ExecuteCase(kTwoSteps, d, {}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kDriverError);
+  EXPECT_EQ(run.stopped_at, 1);
+  EXPECT_EQ(run.detail, "driver error: \"unknown expression\"");
+  EXPECT_THAT(d.Ops(), ElementsAre("begin", "exec 1", "end"));
+}
+
+TEST(ExecuteCaseTest, MalformedOutcomeIsACrash) {
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] == "exec") {
+      return Ok(
+          {{"op", "exec"}, {"step", r["step"]}, {"outcome", {{"exploded", 1}}}, {"elapsed", 0}});
+    }
+    return Behaving(r);
+  });
+  CaseRun run = ExecuteCase(kTwoSteps, d, {}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kCrashed);
+  EXPECT_EQ(run.stopped_at, 1);
+  EXPECT_THAT(run.detail, HasSubstr("malformed reply: unknown outcome \"exploded\""));
+}
+
+TEST(ExecuteCaseTest, MissingElapsedIsACrash) {
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] == "exec") {
+      return Ok({{"op", "exec"}, {"step", r["step"]}, {"outcome", {{"value", 1}}}});
+    }
+    return Behaving(r);
+  });
+  CaseRun run = ExecuteCase(kTwoSteps, d, {}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kCrashed);
+  EXPECT_THAT(run.detail, HasSubstr("\"elapsed\" is not a number of seconds"));
+}
+
+TEST(ExecuteCaseTest, UnfinishedBackgroundActionIsAHangOfThatStep) {
+  Case c = ParseOne(
+      "  >>> a, b = socketpair()\n"
+      "  after 0.05: b.send(b\"x\")\n"
+      "  >>> a.close()\n");
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] == "end") {
+      return Ok({{"op", "end"},
+                 {"background", {{{"step", 2}, {"outcome", {{"unfinished", true}}}}}},
+                 {"leaked_fds", 0}});
+    }
+    return Behaving(r);
+  });
+  CaseRun run = ExecuteCase(c, d, {}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kHung);
+  EXPECT_EQ(run.stopped_at, 2);
+  EXPECT_TRUE(run.steps[1].unfinished);
+  EXPECT_TRUE(run.steps[2].ran);
+}
+
+TEST(ExecuteCaseTest, EndReplyNamingAnotherStepIsACrashAtEnd) {
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] == "end") {
+      return Ok({{"op", "end"},
+                 {"background", {{{"step", 1}, {"outcome", {{"value", 1}}}, {"elapsed", 0}}}}});
+    }
+    return Behaving(r);
+  });
+  CaseRun run = ExecuteCase(kTwoSteps, d, {}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kCrashed);
+  EXPECT_EQ(run.stopped_at, 3);
+  EXPECT_THAT(run.detail, HasSubstr("names no background step"));
+}
+
+TEST(ExecuteCaseTest, LeakCountFromTheEndReplyIsRecorded) {
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] == "end")
+      return Ok({{"op", "end"}, {"background", json::array()}, {"leaked_fds", 2}});
+    return Behaving(r);
+  });
+  EXPECT_EQ(ExecuteCase(kTwoSteps, d, {}, {}).leaked_descriptors, 2);
+}
+
+TEST(ExecuteCaseTest, InProcessRunCountsLeakedDescriptorsWhenTheDriverCannot) {
+  int leaked = -1;
+  ScriptedDriver d(
+      [&](const json& r) {
+        if (r["op"] == "exec" && r["step"] == 1) leaked = ::dup(0);  // the "case" leaks one
+        if (r["op"] == "end") {
+          return Ok({{"op", "end"}, {"background", json::array()}, {"leaked_fds", nullptr}});
+        }
+        return Behaving(r);
+      },
+      /*in_process=*/true);
+  CaseRun run = ExecuteCase(kTwoSteps, d, {}, {});
+  ::close(leaked);
+  EXPECT_EQ(run.leaked_descriptors, 1);
+}
+
+TEST(ExecuteCaseTest, SubprocessRunWithoutALeakCountHasNone) {
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] == "end") return Ok({{"op", "end"}, {"background", json::array()}});
+    return Behaving(r);
+  });
+  EXPECT_EQ(ExecuteCase(kTwoSteps, d, {}, {}).leaked_descriptors, std::nullopt);
+}
+
+}  // namespace
+}  // namespace sockref::conformance::runner

@@ -1,0 +1,247 @@
+#include "conformance/runner/differential_run.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "conformance/runner/managed_driver.h"
+
+namespace sockref::conformance::runner {
+namespace {
+
+// EstimatedSeconds is how long a case waits on purpose (timeouts, background delays). The
+// slow cases start first, so they do not finish last on an otherwise idle pool.
+double EstimatedSeconds(const Case& c) {
+  double total = 0;
+  for (const Step& s : c.steps) {
+    if (s.elapsed) total += s.elapsed->seconds;
+    if (s.background_delay) total += *s.background_delay;
+  }
+  return total;
+}
+
+struct Task {
+  std::size_t case_index;  // into `selected`
+  int run;                 // 0, or 1 for the oracle's second run
+};
+
+// Lane is one driver instance and the thread that feeds it cases.
+struct Lane {
+  std::string impl;
+  std::unique_ptr<ManagedDriver> driver;
+};
+
+}  // namespace
+
+bool CountsAsFailure(const ImplResult& r) {
+  switch (r.expectation) {
+    case ExpectationMatch::kAsListed:
+      return false;
+    case ExpectationMatch::kUnexpectedPass:
+    case ExpectationMatch::kDifferently:
+      return true;
+    case ExpectationMatch::kNotListed:
+      break;
+  }
+  return r.verdict.kind == VerdictKind::kFail || r.verdict.kind == VerdictKind::kCrash ||
+         r.verdict.kind == VerdictKind::kHang;
+}
+
+std::string AreaOf(const Case& c) {
+  std::string name = c.file.substr(c.file.find_last_of('/') + 1);
+  const std::string suffix = ".cases";
+  if (name.size() > suffix.size() &&
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    name.resize(name.size() - suffix.size());
+  }
+  return name;
+}
+
+CaseResult JudgeCase(const Case& c, const std::vector<ImplementationInfo>& implementations,
+                     const std::string& oracle,
+                     const std::map<std::string, std::vector<CaseRun>>& runs,
+                     const std::map<std::string, Expectations>& expectations, double multiplier) {
+  CaseResult out;
+  out.c = &c;
+  out.area = AreaOf(c);
+  auto runs_of = [&](const std::string& name) -> const std::vector<CaseRun>* {
+    auto it = runs.find(name);
+    return it == runs.end() ? nullptr : &it->second;
+  };
+  OracleJudgement judged_oracle;
+  for (const ImplementationInfo& impl : implementations) {
+    if (impl.name == oracle && impl.available) {
+      const std::vector<CaseRun>* r = runs_of(oracle);
+      if (r != nullptr && r->size() == 2) {
+        judged_oracle = JudgeOracle(c, (*r)[0], (*r)[1], {multiplier, false});
+      }
+    }
+  }
+  for (const ImplementationInfo& impl : implementations) {
+    ImplResult result;
+    const std::vector<CaseRun>* r = runs_of(impl.name);
+    if (!impl.available || r == nullptr || r->empty()) {
+      result.verdict = {VerdictKind::kUnavailable, std::nullopt, impl.unavailable_reason};
+      out.results[impl.name] = std::move(result);
+      continue;
+    }
+    const CaseRun& run = r->front();
+    result.leaked_descriptors = run.leaked_descriptors;
+    result.seconds = run.seconds;
+    if (impl.name == oracle) {
+      result.verdict = judged_oracle.verdict;
+    } else {
+      const Baseline none;
+      result.verdict = Judge(c, run, judged_oracle.usable ? judged_oracle.baseline : none,
+                             {multiplier, impl.check_leaks});
+      const VerdictKind k = result.verdict.kind;
+      if (judged_oracle.usable && k != VerdictKind::kUnsupported) {
+        result.agrees = k == VerdictKind::kPass;
+      }
+    }
+    auto e = expectations.find(impl.name);
+    if (e != expectations.end()) {
+      result.expectation = e->second.Match(c.id, result.verdict, c.steps.size());
+    }
+    out.results[impl.name] = std::move(result);
+  }
+  return out;
+}
+
+RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const Case*>& selected,
+                           const RunSetup& setup) {
+  const Clock::time_point start = Clock::now();
+  RunResults results;
+  results.multiplier = setup.execution.multiplier;
+  const Registry& registry = *setup.registry;
+  if (std::find(setup.names.begin(), setup.names.end(), registry.oracle) != setup.names.end()) {
+    results.oracle = registry.oracle;
+  }
+
+  // Start every driver instance at once: Python takes a moment to start, and all of them
+  // are running before any in-process case takes the descriptor table for itself.
+  std::vector<Lane> lanes;
+  for (const std::string& name : setup.names) {
+    const Implementation& impl = *registry.Find(name);
+    ImplementationInfo info;
+    info.name = name;
+    info.is_oracle = name == results.oracle;
+    info.check_leaks = impl.check_leaks;
+    const int count = impl.in_process ? 1 : std::max(1, setup.jobs);
+    for (int i = 0; i < count; ++i) {
+      try {
+        lanes.push_back(
+            {name, std::make_unique<ManagedDriver>(MakeDriver(impl, setup.root, setup.factories),
+                                                   setup.execution.multiplier)});
+      } catch (const DriverUnavailable& e) {
+        info.unavailable_reason = e.what();
+        break;
+      }
+    }
+    results.implementations.push_back(std::move(info));
+  }
+  {
+    std::vector<std::thread> starters;
+    for (Lane& lane : lanes) starters.emplace_back([&lane] { lane.driver->Start(); });
+    for (std::thread& t : starters) t.join();
+  }
+  std::map<std::string, int> live;  // lanes per implementation still able to run cases
+  for (ImplementationInfo& info : results.implementations) {
+    for (const Lane& lane : lanes) {
+      if (lane.impl != info.name) continue;
+      if (lane.driver->running()) {
+        if (!info.available) info.hello = lane.driver->hello();
+        info.available = true;
+        ++live[info.name];
+      } else if (info.unavailable_reason.empty()) {
+        info.unavailable_reason = lane.driver->failure();
+      }
+    }
+    if (info.available) info.unavailable_reason.clear();
+  }
+  lanes.erase(std::remove_if(lanes.begin(), lanes.end(),
+                             [](const Lane& l) { return !l.driver->running(); }),
+              lanes.end());
+
+  // Queue the work, slowest cases first.
+  std::vector<std::size_t> order(selected.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return EstimatedSeconds(*selected[a]) > EstimatedSeconds(*selected[b]);
+  });
+  std::mutex mu;  // guards everything below
+  std::map<std::string, std::deque<Task>> queues;
+  std::vector<std::map<std::string, std::vector<CaseRun>>> runs(selected.size());
+  std::map<std::string, int> area_left;
+  std::map<std::string, int> area_cases;
+  int areas_done = 0;
+  for (const ImplementationInfo& info : results.implementations) {
+    if (!info.available) continue;
+    const int repeat = info.is_oracle ? 2 : 1;
+    for (std::size_t i : order) {
+      runs[i][info.name].resize(repeat);
+      for (int r = 0; r < repeat; ++r) {
+        queues[info.name].push_back({i, r});
+        ++area_left[AreaOf(*selected[i])];
+      }
+    }
+  }
+  for (const Case* c : selected) ++area_cases[AreaOf(*c)];
+  const std::size_t area_count = area_cases.size();
+
+  auto work = [&](Lane& lane) {
+    while (true) {
+      Task task;
+      {
+        std::lock_guard lock(mu);
+        std::deque<Task>& q = queues[lane.impl];
+        // A lane whose driver cannot be restarted leaves the work to healthy lanes; the last
+        // one drains the queue, recording why nothing could run.
+        if (q.empty() || (!lane.driver->running() && live[lane.impl] > 1)) {
+          if (!lane.driver->running()) --live[lane.impl];
+          return;
+        }
+        task = q.front();
+        q.pop_front();
+      }
+      CaseRun run = lane.driver->Run(*selected[task.case_index], setup.execution);
+      std::lock_guard lock(mu);
+      runs[task.case_index][lane.impl][task.run] = std::move(run);
+      const std::string area = AreaOf(*selected[task.case_index]);
+      if (--area_left[area] == 0 && setup.progress) {
+        ++areas_done;
+        setup.progress("[" + std::to_string(areas_done) + "/" + std::to_string(area_count) + "] " +
+                       area + ": " + std::to_string(area_cases[area]) + " cases done");
+      }
+    }
+  };
+  {
+    std::vector<std::thread> workers;
+    for (Lane& lane : lanes) workers.emplace_back(work, std::ref(lane));
+    for (std::thread& t : workers) t.join();
+  }
+  for (ImplementationInfo& info : results.implementations) {
+    for (const Lane& lane : lanes) {
+      if (lane.impl != info.name) continue;
+      ++info.drivers;
+      info.restarts += lane.driver->restarts();
+    }
+  }
+  lanes.clear();  // stops the drivers
+
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    results.cases.push_back(JudgeCase(*selected[i], results.implementations, results.oracle,
+                                      runs[i], setup.expectations, setup.execution.multiplier));
+  }
+  for (const auto& [name, file] : setup.expectations) {
+    std::vector<KnownFailure> stale = file.Unknown(all);
+    if (!stale.empty()) results.stale_expectations[name] = std::move(stale);
+  }
+  results.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return results;
+}
+
+}  // namespace sockref::conformance::runner

@@ -1,0 +1,104 @@
+// differential_run.h: runs cases on several implementations at once and judges them.
+//
+// This is the report command's engine. Each implementation gets a pool of driver instances,
+// each on its own thread: subprocess drivers `jobs` at a time (each process has its own
+// default timeout, so process isolation makes concurrent cases safe), in-process drivers one
+// at a time (they share this process's default timeout and descriptor table; running their
+// cases serially keeps `setdefaulttimeout` cases honest and leak counts exact; use
+// reference-binary to run the reference in parallel). The oracle runs every case twice.
+//
+//   RunSetup setup{.registry = &registry, .names = {"reference", "cpython"}, .root = root};
+//   RunResults results = RunDifferential(cases, selected, setup);
+//   for (const CaseResult& r : results.cases) ... r.results.at("reference").verdict ...
+#ifndef SOCKREF_CONFORMANCE_RUNNER_DIFFERENTIAL_RUN_H_
+#define SOCKREF_CONFORMANCE_RUNNER_DIFFERENTIAL_RUN_H_
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conformance/case_ast.h"
+#include "conformance/runner/case_execution.h"
+#include "conformance/runner/expectations.h"
+#include "conformance/runner/implementations.h"
+#include "conformance/runner/verdict.h"
+
+namespace sockref::conformance::runner {
+
+// ImplementationInfo is what the run learned about one chosen implementation.
+struct ImplementationInfo {
+  std::string name;
+  bool is_oracle = false;
+  bool check_leaks = false;
+  bool available = false;
+  std::string unavailable_reason;  // !available
+  nlohmann::json hello;            // available: the first driver's hello reply
+  int drivers = 0;                 // instances that ran cases
+  int restarts = 0;                // fresh drivers started after crashes and hangs
+};
+
+// ImplResult is one case on one implementation.
+struct ImplResult {
+  Verdict verdict;
+  ExpectationMatch expectation = ExpectationMatch::kNotListed;
+  // Whether it did what CPython did; nullopt when that is unknown (the oracle was not run,
+  // was unstable or failed) or meaningless (unsupported, unavailable, the oracle itself).
+  std::optional<bool> agrees;
+  std::optional<int> leaked_descriptors;
+  double seconds = 0;
+};
+
+// CountsAsFailure says whether `r` makes the run fail: a fail, crash or hang not listed in
+// the expectations file, an unexpected pass, or a listed failure that now fails otherwise.
+bool CountsAsFailure(const ImplResult& r);
+
+// CaseResult is one case on every chosen implementation.
+struct CaseResult {
+  const Case* c = nullptr;
+  std::string area;                           // the case file's stem
+  std::map<std::string, ImplResult> results;  // by implementation name
+};
+
+struct RunResults {
+  std::vector<ImplementationInfo> implementations;  // in the order chosen
+  std::string oracle;                               // empty when the oracle was not chosen
+  std::vector<CaseResult> cases;                    // in table order
+  std::map<std::string, std::vector<KnownFailure>> stale_expectations;  // by implementation
+  double wall_seconds = 0;
+  double multiplier = 1;
+};
+
+// AreaOf returns the area of `c`: its file name without directory and ".cases".
+std::string AreaOf(const Case& c);
+
+// JudgeCase judges one case given each implementation's runs: two for the oracle (named
+// `oracle`, empty if not chosen), one for the others; an implementation missing from `runs`
+// or not available is "unavailable".
+CaseResult JudgeCase(const Case& c, const std::vector<ImplementationInfo>& implementations,
+                     const std::string& oracle,
+                     const std::map<std::string, std::vector<CaseRun>>& runs,
+                     const std::map<std::string, Expectations>& expectations, double multiplier);
+
+struct RunSetup {
+  const Registry* registry = nullptr;
+  std::vector<std::string> names;  // implementations to run, in report order
+  std::string root;                // for {root} in argv
+  InProcessFactories factories;
+  std::map<std::string, Expectations> expectations;  // by implementation name
+  int jobs = 6;                                      // drivers per subprocess implementation
+  ExecutionOptions execution;
+  std::function<void(const std::string&)> progress;  // one line at a time; may be empty
+};
+
+// RunDifferential runs `selected` (pointers into `all`) on every implementation in `setup`
+// and judges them. `all` is the whole table, for spotting stale expectation entries.
+// REQUIRES: every name in setup.names is in *setup.registry.
+RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const Case*>& selected,
+                           const RunSetup& setup);
+
+}  // namespace sockref::conformance::runner
+
+#endif  // SOCKREF_CONFORMANCE_RUNNER_DIFFERENTIAL_RUN_H_

@@ -1,0 +1,195 @@
+// Tests of RunDifferential with misbehaving fake drivers: each crash, hang or garbage line
+// costs one case, a fresh driver takes over, the run goes on, and the exit status says so.
+#include "conformance/runner/differential_run.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conformance/case_parser.h"
+#include "conformance/runner/in_process_driver.h"
+#include "conformance/runner/report.h"
+
+namespace sockref::conformance::runner {
+namespace {
+
+using nlohmann::json;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+const Registry kRegistry = ParseRegistry("test", R"({
+  "oracle": "fake-oracle",
+  "implementations": [
+    {"name": "fake-oracle", "argv": ["python3", "conformance/runner/testdata/fake_driver.py",
+                                     "--quirks", "exits,garbage,hangs"]},
+    {"name": "fake", "argv": ["python3", "conformance/runner/testdata/fake_driver.py"],
+     "check_leaks": true},
+    {"name": "missing", "argv": ["no-such-program-sockref"]},
+    {"name": "inproc", "in_process": true}
+  ]})");
+
+// The fake driver misbehaves at step 2 of cases whose id names the misbehaviour; every other
+// step returns None, so "fine" cases pass. The fake oracle only crashes and hangs; it neither
+// raises nor leaks.
+const std::vector<Case> kCases = ParseCaseText("t.cases", R"(
+case t.exits
+  doc: 001 "x"
+  >>> s = socket.socket()
+  >>> s.close()
+case t.fine_after_exit
+  doc: 001 "x"
+  >>> s = socket.socket()
+  >>> s.close()
+case t.garbage
+  doc: 001 "x"
+  >>> s = socket.socket()
+  >>> s.close()
+case t.fine_after_junk
+  doc: 001 "x"
+  >>> s = socket.socket()
+  >>> s.close()
+case t.hangs
+  doc: 001 "x"
+  >>> s = socket.socket()
+  >>> s.close()
+case t.fine_after_hang
+  doc: 001 "x"
+  >>> s = socket.socket()
+  >>> s.close()
+case t.raises
+  doc: 001 "x"
+  >>> s = socket.socket()
+case t.leaks
+  doc: 001 "x"
+  >>> s = socket.socket()
+case t.needs_rights
+  doc: 001 "x"
+  needs: SCM_RIGHTS
+  >>> s = socket.socket()
+)")
+                                     .cases;
+
+// InProcessFake answers like a correct driver whose steps all return None.
+JsonHandler InProcessFake() {
+  return [](const json& r) -> json {
+    const std::string op = r["op"];
+    if (op == "hello") {
+      return {{"op", "hello"}, {"protocol", "sockref-driver/1"}, {"capabilities", {"AF_UNIX"}}};
+    }
+    if (op == "exec") {
+      return {
+          {"op", "exec"}, {"step", r["step"]}, {"outcome", {{"value", nullptr}}}, {"elapsed", 0}};
+    }
+    if (op == "end") return {{"op", "end"}, {"background", json::array()}, {"leaked_fds", 0}};
+    return {{"op", op}};
+  };
+}
+
+RunSetup MakeSetup(std::vector<std::string> names, std::vector<std::string>* progress) {
+  RunSetup s;
+  s.registry = &kRegistry;
+  s.names = std::move(names);
+  s.root = ".";
+  s.jobs = 1;  // one driver each, so "the next case" runs on the restarted one
+  s.execution.watchdog_seconds = 1;
+  s.factories["inproc"] = [] { return std::make_unique<InProcessDriver>(InProcessFake); };
+  if (progress != nullptr)
+    s.progress = [progress](const std::string& l) { progress->push_back(l); };
+  return s;
+}
+
+std::vector<const Case*> All() {
+  std::vector<const Case*> out;
+  for (const Case& c : kCases) out.push_back(&c);
+  return out;
+}
+
+VerdictKind Kind(const RunResults& r, const std::string& id, const std::string& impl) {
+  for (const CaseResult& c : r.cases) {
+    if (c.c->id == id) return c.results.at(impl).verdict.kind;
+  }
+  ADD_FAILURE() << "no case " << id;
+  return VerdictKind::kPass;
+}
+
+class DifferentialRunTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    results_ = new RunResults(RunDifferential(
+        kCases, All(), MakeSetup({"fake", "fake-oracle", "missing", "inproc"}, &progress_)));
+  }
+  static void TearDownTestSuite() { delete results_; }
+  static RunResults* results_;
+  static std::vector<std::string> progress_;
+};
+RunResults* DifferentialRunTest::results_ = nullptr;
+std::vector<std::string> DifferentialRunTest::progress_;
+
+TEST_F(DifferentialRunTest, EachMisbehaviourCostsOneCaseAndAFreshDriverRunsTheNext) {
+  const RunResults& r = *results_;
+  EXPECT_EQ(Kind(r, "t.exits", "fake"), VerdictKind::kCrash);
+  EXPECT_EQ(Kind(r, "t.fine_after_exit", "fake"), VerdictKind::kPass);
+  EXPECT_EQ(Kind(r, "t.garbage", "fake"), VerdictKind::kCrash);
+  EXPECT_EQ(Kind(r, "t.fine_after_junk", "fake"), VerdictKind::kPass);
+  EXPECT_EQ(Kind(r, "t.hangs", "fake"), VerdictKind::kHang);
+  EXPECT_EQ(Kind(r, "t.fine_after_hang", "fake"), VerdictKind::kPass);
+  EXPECT_EQ(r.implementations[0].restarts, 3);
+}
+
+TEST_F(DifferentialRunTest, FailuresUnsupportedAndLeaksAreJudged) {
+  const RunResults& r = *results_;
+  EXPECT_EQ(Kind(r, "t.raises", "fake"), VerdictKind::kFail);
+  EXPECT_EQ(Kind(r, "t.raises", "fake-oracle"), VerdictKind::kPass);
+  EXPECT_EQ(Kind(r, "t.leaks", "fake"), VerdictKind::kFail);         // leaks are checked
+  EXPECT_EQ(Kind(r, "t.leaks", "fake-oracle"), VerdictKind::kPass);  // not for the oracle
+  EXPECT_EQ(Kind(r, "t.needs_rights", "fake"), VerdictKind::kUnsupported);
+  EXPECT_EQ(Kind(r, "t.fine_after_exit", "inproc"), VerdictKind::kPass);
+}
+
+TEST_F(DifferentialRunTest, MissingProgramIsUnavailableNotACrash) {
+  const RunResults& r = *results_;
+  EXPECT_FALSE(r.implementations[2].available);
+  EXPECT_EQ(r.implementations[2].unavailable_reason, "program not found: no-such-program-sockref");
+  EXPECT_EQ(Kind(r, "t.fine_after_exit", "missing"), VerdictKind::kUnavailable);
+  EXPECT_TRUE(r.implementations[0].available);
+  EXPECT_EQ(r.implementations[0].hello["implementation"], "Fake");
+}
+
+TEST_F(DifferentialRunTest, OracleRunsTwiceAndAgreementIsRecorded) {
+  const RunResults& r = *results_;
+  EXPECT_EQ(r.oracle, "fake-oracle");
+  std::map<std::string, std::optional<bool>> agrees;
+  for (const CaseResult& c : r.cases) agrees[c.c->id] = c.results.at("fake").agrees;
+  EXPECT_EQ(agrees["t.fine_after_exit"], true);
+  EXPECT_EQ(agrees["t.raises"], false);
+  // The oracle crashed on t.exits too, so agreement is unknown there.
+  EXPECT_EQ(agrees["t.exits"], std::nullopt);
+}
+
+TEST_F(DifferentialRunTest, ProgressReportsEachAreaAndTheExitStatusFails) {
+  EXPECT_THAT(progress_, Contains(HasSubstr("[1/1] t: 9 cases done")));
+  EXPECT_EQ(ExitStatus(*results_), 1);
+}
+
+TEST(DifferentialRunExpectationsTest, ListedFailuresPassTheRunAndUnexpectedPassesFailIt) {
+  std::vector<const Case*> some = {&kCases[0], &kCases[1], &kCases[6]};  // exits, fine, raises
+  RunSetup s = MakeSetup({"fake", "fake-oracle"}, nullptr);
+  s.expectations["fake"] = Expectations::Parse("fake.txt", "t.exits crash@2\nt.raises fail@1\n");
+  s.expectations["fake-oracle"] = Expectations::Parse("fake-oracle.txt", "t.exits crash@2\n");
+  RunResults r = RunDifferential(kCases, some, s);
+  EXPECT_EQ(FailureCount(r), 0);
+  s.expectations["fake"] = Expectations::Parse(
+      "fake.txt", "t.exits crash@2\nt.raises fail@1\nt.fine_after_exit fail@1\nt.gone fail\n");
+  r = RunDifferential(kCases, some, s);
+  EXPECT_EQ(r.cases[1].results.at("fake").expectation, ExpectationMatch::kUnexpectedPass);
+  ASSERT_EQ(r.stale_expectations["fake"].size(), 1u);
+  EXPECT_EQ(r.stale_expectations["fake"][0].case_id, "t.gone");
+  EXPECT_EQ(FailureCount(r), 2);
+}
+
+}  // namespace
+}  // namespace sockref::conformance::runner

@@ -1,0 +1,327 @@
+#include "conformance/runner/subprocess_driver.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+namespace sockref::conformance::runner {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kStderrTailBytes = 1500;
+// A reply is a few kilobytes; a "line" this long is a driver spewing garbage.
+constexpr std::size_t kMaxLineBytes = 64 << 20;
+
+int MillisUntil(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(left.count() + 1, 0, 60000));
+}
+
+void CloseFd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+// A driver that dies leaves a broken pipe; writing to it must fail with EPIPE, not kill the
+// runner. CPython ignores SIGPIPE too, so the in-process reference sees the same world.
+void IgnoreSigpipeOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { ::signal(SIGPIPE, SIG_IGN); });
+}
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    return std::string("was killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
+           ::strsignal(WTERMSIG(status)) + ")";
+  }
+  return "ended with wait status " + std::to_string(status);
+}
+
+// In the child, between fork and exec, only async-signal-safe calls are allowed (another
+// thread may have held malloc's lock at fork time).
+[[noreturn]] void ExecChild(const char* path, char* const* argv, int in, int out, int err,
+                            int exec_error) {
+  ::setpgid(0, 0);  // its own group, so a kill reaches anything it spawned
+  ::signal(SIGPIPE, SIG_DFL);
+  if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) {
+    int e = errno;
+    (void)!::write(exec_error, &e, sizeof e);
+    ::_exit(127);
+  }
+  // Descriptors another runner thread opened without O_CLOEXEC (a reference case's socket)
+  // must not live on in the driver.
+  // exec_error stays open until exec succeeds (it is O_CLOEXEC) or reports its failure.
+  const unsigned keep = static_cast<unsigned>(exec_error);
+  if ((keep > 3 && ::syscall(SYS_close_range, 3u, keep - 1, 0u) != 0) ||
+      ::syscall(SYS_close_range, keep + 1, ~0u, 0u) != 0) {
+    for (int fd = 3; fd < 65536; ++fd) {
+      if (fd != exec_error) ::close(fd);
+    }
+  }
+  ::execv(path, argv);
+  int e = errno;
+  (void)!::write(exec_error, &e, sizeof e);
+  ::_exit(127);
+}
+
+}  // namespace
+
+std::optional<std::string> FindProgram(const std::string& program) {
+  auto executable = [](const std::string& p) {
+    struct stat st;
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (program.empty()) return std::nullopt;
+  if (program.find('/') != std::string::npos) {
+    if (executable(program)) return program;
+    return std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    if (executable(candidate)) return candidate;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+SubprocessDriver::SubprocessDriver(std::vector<std::string> argv) : argv_(std::move(argv)) {
+  IgnoreSigpipeOnce();
+}
+
+SubprocessDriver::~SubprocessDriver() { Stop(); }
+
+void SubprocessDriver::Spawn() {
+  std::optional<std::string> path = FindProgram(argv_[0]);
+  if (!path) throw DriverUnavailable("program not found: " + argv_[0]);
+  std::vector<char*> args;
+  for (std::string& a : argv_) args.push_back(a.data());
+  args.push_back(nullptr);
+
+  std::shared_lock lock(DescriptorTableLock());
+  int in[2], out[2], err[2], exec_error[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) throw DriverUnavailable("pipe2 failed");
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
+      ::pipe2(exec_error, O_CLOEXEC) != 0) {
+    throw DriverUnavailable(std::string("pipe2 failed: ") + std::strerror(errno));
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) ExecChild(path->c_str(), args.data(), in[0], out[1], err[1], exec_error[1]);
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  ::close(exec_error[1]);
+  if (pid < 0) {
+    ::close(in[1]);
+    ::close(out[0]);
+    ::close(err[0]);
+    ::close(exec_error[0]);
+    throw DriverUnavailable(std::string("fork failed: ") + std::strerror(errno));
+  }
+  pid_ = pid;
+  to_child_ = in[1];
+  from_child_ = out[0];
+  child_err_ = err[0];
+  ::fcntl(to_child_, F_SETFL, O_NONBLOCK);
+  ::fcntl(child_err_, F_SETFL, O_NONBLOCK);
+  int exec_errno = 0;
+  ssize_t n;
+  do {
+    n = ::read(exec_error[0], &exec_errno, sizeof exec_errno);
+  } while (n < 0 && errno == EINTR);
+  ::close(exec_error[0]);
+  lock.unlock();
+  if (n == sizeof exec_errno) {
+    Kill();
+    throw DriverUnavailable("cannot run " + *path + ": " + std::strerror(exec_errno));
+  }
+}
+
+json SubprocessDriver::Start(Clock::time_point deadline) {
+  Kill();
+  stderr_tail_.clear();
+  Spawn();
+  DriverReply r = Call(HelloRequest(), deadline);
+  if (r.status != DriverReply::Status::kOk) {
+    throw DriverUnavailable(std::string("no hello reply (") + StatusName(r.status) +
+                            "): " + r.detail);
+  }
+  try {
+    return CheckHello(r.message);
+  } catch (const DriverUnavailable&) {
+    Kill();
+    throw;
+  }
+}
+
+DriverReply SubprocessDriver::Call(const json& request, Clock::time_point deadline) {
+  if (pid_ < 0) return {DriverReply::Status::kCrashed, nullptr, "driver is not running"};
+  if (!WriteAll(request.dump() + "\n", deadline)) {
+    if (Clock::now() >= deadline) {
+      return Failure(DriverReply::Status::kHung, "driver stopped reading its input");
+    }
+    return Failure(DriverReply::Status::kCrashed, "driver closed its input");
+  }
+  std::string line;
+  DriverReply::Status status = ReadLine(deadline, line);
+  if (status == DriverReply::Status::kHung) {
+    return Failure(status,
+                   "no reply to " + request.value("op", std::string("?")) + " within the deadline");
+  }
+  if (status == DriverReply::Status::kGarbage) {
+    return Failure(status, "reply line longer than " + std::to_string(kMaxLineBytes) + " bytes");
+  }
+  if (status == DriverReply::Status::kCrashed) return Failure(status, "driver closed its output");
+  json reply = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!reply.is_object()) {
+    std::string shown = line.substr(0, 200);
+    return Failure(DriverReply::Status::kGarbage, "reply is not a JSON object: " + shown);
+  }
+  // An answer to some other request means the conversation is out of step for good.
+  for (const char* key : {"op", "step"}) {
+    if (reply.contains(key) && request.contains(key) && reply[key] != request[key]) {
+      return Failure(DriverReply::Status::kGarbage, std::string("reply's \"") + key + "\" is " +
+                                                        reply[key].dump() + ", expected " +
+                                                        request[key].dump());
+    }
+  }
+  return {DriverReply::Status::kOk, std::move(reply), ""};
+}
+
+void SubprocessDriver::Stop() {
+  if (pid_ < 0) return;
+  std::string line;
+  if (WriteAll(json{{"op", "quit"}}.dump() + "\n", Deadline(0.5))) {
+    ReadLine(Deadline(0.5), line);
+  }
+  Kill();
+}
+
+bool SubprocessDriver::WriteAll(const std::string& data, Clock::time_point deadline) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(to_child_, data.data() + done, data.size() - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN) return false;  // EPIPE: the driver is gone
+    pollfd p{to_child_, POLLOUT, 0};
+    int ready = ::poll(&p, 1, MillisUntil(deadline));
+    if (ready == 0 && Clock::now() >= deadline) return false;
+  }
+  return true;
+}
+
+DriverReply::Status SubprocessDriver::ReadLine(Clock::time_point deadline, std::string& line) {
+  std::size_t searched = 0;  // a multi-megabyte reply arrives in many reads: scan each once
+  while (true) {
+    std::size_t newline = pending_.find('\n', searched);
+    if (newline != std::string::npos) {
+      line = pending_.substr(0, newline);
+      pending_.erase(0, newline + 1);
+      searched = 0;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank: skip
+      return DriverReply::Status::kOk;
+    }
+    searched = pending_.size();
+    if (pending_.size() > kMaxLineBytes) return DriverReply::Status::kGarbage;
+    if (Clock::now() >= deadline) return DriverReply::Status::kHung;
+    pollfd fds[2] = {{from_child_, POLLIN, 0}, {child_err_, POLLIN, 0}};
+    int ready = ::poll(fds, child_err_ >= 0 ? 2 : 1, MillisUntil(deadline));
+    if (ready < 0 && errno != EINTR) return DriverReply::Status::kCrashed;
+    if (ready <= 0) continue;
+    if (child_err_ >= 0 && fds[1].revents != 0) DrainStderr();
+    if (fds[0].revents != 0) {
+      char buf[65536];
+      ssize_t n = ::read(from_child_, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return DriverReply::Status::kCrashed;  // EOF: the driver closed stdout
+      pending_.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+}
+
+void SubprocessDriver::DrainStderr() {
+  char buf[4096];
+  while (child_err_ >= 0) {
+    ssize_t n = ::read(child_err_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) {
+      CloseFd(child_err_);  // closed stderr; keep reading stdout alone
+      break;
+    }
+    if (n < 0) break;  // EAGAIN: drained for now
+    stderr_tail_.append(buf, static_cast<std::size_t>(n));
+    if (stderr_tail_.size() > kStderrTailBytes) {
+      stderr_tail_.erase(0, stderr_tail_.size() - kStderrTailBytes);
+    }
+  }
+}
+
+std::string SubprocessDriver::Kill() {
+  if (pid_ < 0) return "not running";
+  DrainStderr();
+  // A driver that closed stdout is usually exiting by itself; give it a moment so its own
+  // exit status, not our SIGKILL, is what the report shows.
+  int status = 0;
+  pid_t reaped = 0;
+  for (int i = 0; i < 20 && reaped == 0; ++i) {
+    reaped = ::waitpid(pid_, &status, WNOHANG);
+    if (reaped == 0 && i == 0) {
+      pollfd p{from_child_, POLLIN, 0};
+      if (::poll(&p, 1, 0) == 0) break;  // still alive and quiet: a hang, kill it now
+    }
+    if (reaped == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const bool killed = reaped == 0;
+  if (killed) {
+    ::kill(-pid_, SIGKILL);
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  } else {
+    ::kill(-pid_, SIGKILL);  // anything it left behind in its group
+  }
+  std::shared_lock lock(DescriptorTableLock());
+  CloseFd(to_child_);
+  CloseFd(from_child_);
+  DrainStderr();
+  CloseFd(child_err_);
+  pid_ = -1;
+  pending_.clear();
+  return killed ? "the runner killed it" : "it " + DescribeWaitStatus(status);
+}
+
+DriverReply SubprocessDriver::Failure(DriverReply::Status status, const std::string& what) {
+  std::string detail = what + "; " + Kill();
+  std::string tail = stderr_tail_;
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
+  if (!tail.empty()) {
+    // The last lines are where a traceback says what went wrong.
+    std::size_t cut = tail.size() > 600 ? tail.find('\n', tail.size() - 600) : 0;
+    detail += "; stderr: " + tail.substr(cut == std::string::npos ? 0 : cut);
+  }
+  return {status, nullptr, detail};
+}
+
+}  // namespace sockref::conformance::runner

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""A misbehaving driver, for proving the runner survives its implementations.
+
+It speaks sockref-driver/1 well enough to pass simple cases: every `exec` returns None, every
+background step finishes with None. What it does wrong is chosen by the case id (a case whose
+id contains the word misbehaves at step 2, so the runner's record of step 1 can be checked):
+
+    exits       prints a last word on stderr and exits with status 3
+    garbage     writes a line that is not JSON
+    hangs       never answers
+    wrongstep   answers for another step number
+    protoerror  answers {"error": ...}
+    badoutcome  answers with an outcome PROTOCOL.md does not define
+    leaks       reports 2 leaked descriptors at `end`
+    unfinished  reports its background steps as unfinished at `end`
+    raises      raises OSError(EBADF) at every step
+
+--quirks exits,hangs,... limits the misbehaviours to those listed (default: all), so two fakes
+can disagree. At start-up, by flag: --hello garbage|wrong-protocol|exit|silent|no-capabilities,
+--capabilities A,B (default AF_UNIX).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hello", default="")
+    parser.add_argument("--capabilities", default="AF_UNIX")
+    parser.add_argument("--quirks", default="")
+    args = parser.parse_args()
+    quirks = [q for q in args.quirks.split(",") if q]
+    out = sys.stdout
+    case = ""
+    background = []
+
+    def quirk(word):
+        return word in case and (not quirks or word in quirks)
+
+    def send(message):
+        out.write(json.dumps(message) + "\n")
+        out.flush()
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        op = request.get("op")
+        step = request.get("step")
+        if op == "hello":
+            if args.hello == "garbage":
+                out.write("Python 3.11 driver ready!\n")
+                out.flush()
+                continue
+            if args.hello == "exit":
+                sys.stderr.write("fake: cannot start\n")
+                sys.exit(2)
+            if args.hello == "silent":
+                time.sleep(3600)
+            reply = {"op": "hello", "protocol": "sockref-driver/1", "implementation": "Fake",
+                     "version": "0", "pid": os.getpid(),
+                     "capabilities": [c for c in args.capabilities.split(",") if c]}
+            if args.hello == "wrong-protocol":
+                reply["protocol"] = "sockref-driver/0"
+            if args.hello == "no-capabilities":
+                del reply["capabilities"]
+            send(reply)
+        elif op == "begin":
+            case = request["case"]
+            background = []
+            send({"op": "begin", "case": case})
+        elif op == "exec":
+            if step == 2:
+                if quirk("exits"):
+                    sys.stderr.write("fake: dying at step 2\n")
+                    sys.stderr.flush()
+                    os._exit(3)
+                if quirk("garbage"):
+                    out.write("Traceback (most recent call last): oops\n")
+                    out.flush()
+                    continue
+                if quirk("hangs"):
+                    time.sleep(3600)
+                if quirk("wrongstep"):
+                    send({"op": "exec", "step": 7, "outcome": {"value": None}, "elapsed": 0.0})
+                    continue
+                if quirk("protoerror"):
+                    send({"op": "exec", "step": step, "error": "unknown expression"})
+                    continue
+                if quirk("badoutcome"):
+                    send({"op": "exec", "step": step, "outcome": {"exploded": 1}, "elapsed": 0})
+                    continue
+            if request.get("background") is not None:
+                background.append(step)
+                send({"op": "exec", "step": step, "background": "started"})
+                continue
+            if quirk("raises"):
+                outcome = {"raised": {"type": "OSError", "mro": ["OSError", "Exception"],
+                                      "errno": 9, "errno_name": "EBADF",
+                                      "str": "[Errno 9] Bad file descriptor"}}
+            else:
+                outcome = {"value": None}
+            send({"op": "exec", "step": step, "outcome": outcome, "elapsed": 0.001})
+        elif op == "end":
+            if quirk("unfinished"):
+                results = [{"step": s, "outcome": {"unfinished": True}} for s in background]
+            else:
+                results = [{"step": s, "outcome": {"value": None}, "elapsed": 0.0}
+                           for s in background]
+            send({"op": "end", "background": results,
+                  "leaked_fds": 2 if quirk("leaks") else 0})
+        elif op == "quit":
+            send({"op": "quit"})
+            return 0
+        else:
+            send({"error": "unknown op %r" % op})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
