@@ -57,8 +57,10 @@ json Lit(json v) { return {{"lit", v}}; }
 json Name(const std::string& n) { return {{"name", n}}; }
 json Attr(json e, const std::string& a) { return {{"attr", {e, a}}}; }
 json Sock(const std::string& a) { return Attr(Name("socket"), a); }
-json Call(json f, json args, json kwargs = json::object()) {
-  return {{"call", f}, {"args", args}, {"kwargs", kwargs}};
+// args is a vector, not a json: `json args = {x}` is an array under g++ but a copy of
+// x under clang (CWG 2137), and the sanitizer builds use clang.
+json Call(json f, std::vector<json> args, json kwargs = json::object()) {
+  return {{"call", f}, {"args", json(std::move(args))}, {"kwargs", kwargs}};
 }
 json ExprStmt(json e) { return {{"assign", nullptr}, {"expr", e}}; }
 
@@ -201,9 +203,9 @@ TEST(Statements, BuiltinsAndVariablesStayNames) {
 
 TEST(Statements, AssignmentsBindOneNameOrUnpack) {
   EXPECT_EQ(StmtJson("s = socket.socket()"),
-            (json{{"assign", {"s"}}, {"expr", Call(Sock("socket"), json::array())}}));
+            (json{{"assign", {"s"}}, {"expr", Call(Sock("socket"), {})}}));
   EXPECT_EQ(StmtJson("a, b = socketpair()"),
-            (json{{"assign", {"a", "b"}}, {"expr", Call(Sock("socketpair"), json::array())}}));
+            (json{{"assign", {"a", "b"}}, {"expr", Call(Sock("socketpair"), {})}}));
   EXPECT_EQ(StmtJson("x, y = 1, 2"),
             (json{{"assign", {"x", "y"}}, {"expr", {{"tuple", {Lit(1), Lit(2)}}}}}));
 }
@@ -313,12 +315,35 @@ TEST(Statements, ExecRequestCarriesStepCapturesAndBackground) {
             (json{{"op", "exec"},
                   {"step", 2},
                   {"stmt", ExprStmt(Call(Attr(Name("b"), "send"), {Lit({{"bytes", "eA=="}})}))},
-                  {"background", {{"delay", 0.25}}}}));
+                  {"background", {{"delay", 0.25}}},
+                  {"want_value", false}}));
   EXPECT_EQ(ExecRequest(c.steps[2], 3),
             (json{{"op", "exec"},
                   {"step", 3},
                   {"stmt", ExprStmt(Call(Attr(Name("a"), "getsockname"), json::array()))},
                   {"capture", {{"name", json::array()}}}}));
+}
+
+// A value nobody looks at need not travel: assignments without expectation lines and
+// background actions say so; steps with an expected value, exception or capture do not.
+TEST(Statements, ExecRequestWantsTheValueOnlyWhenSomethingChecksIt) {
+  Case c = ParseOne(
+      Steps("  >>> data = b'x' * 10000000\n"
+            "  >>> a, b = socketpair()\n"
+            "  >>> s = socket.socket(-1)\n"
+            "  OSError: [Errno 97] Address family not supported by protocol\n"
+            "  >>> a.send(data)\n"
+            "  >>> a.close()\n"
+            "  >>> a.getsockname()\n"
+            "  $name\n"
+            "  after 0.1: b.close()\n"));
+  std::vector<bool> wants;
+  for (std::size_t i = 0; i < c.steps.size(); ++i) {
+    const json request = ExecRequest(c.steps[i], static_cast<int>(i) + 1);
+    EXPECT_EQ(request.contains("want_value"), ValueIsUnchecked(c.steps[i])) << request;
+    wants.push_back(request.value("want_value", true));
+  }
+  EXPECT_EQ(wants, (std::vector<bool>{false, false, true, true, true, true, false}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -863,6 +888,31 @@ TEST(Values, JsonRoundTripsEveryKind) {
   EXPECT_EQ(ValueFromJson(json::parse(R"({"bytes": "YQ=="})")), Value::Bytes("a"));
 }
 
+// PROTOCOL.md, "want_value": a driver may answer with the type and len() alone.
+TEST(Values, OmittedValuesCarryTypeAndLength) {
+  const Value bytes = ValueFromJson(json::parse(R"({"omitted": "bytes", "len": 10000000})"));
+  EXPECT_TRUE(bytes.omitted());
+  EXPECT_EQ(bytes.type(), Value::Type::kObject);
+  EXPECT_EQ(bytes.type_name(), "bytes");
+  EXPECT_EQ(bytes.omitted_length(), 10000000u);
+  EXPECT_EQ(Repr(bytes), "<bytes of len 10000000, not sent>");
+  EXPECT_EQ(ValueToJson(bytes), json::parse(R"({"omitted": "bytes", "len": 10000000})"));
+  EXPECT_EQ(bytes, Value::Omitted("bytes", 10000000));
+  EXPECT_NE(bytes, Value::Omitted("bytes", 1));
+  EXPECT_NE(bytes, Value::Object("bytes", "<bytes of len 10000000, not sent>"));
+
+  const Value sock = ValueFromJson(json::parse(R"({"omitted": "socket", "len": null})"));
+  EXPECT_EQ(sock, Value::Omitted("socket", std::nullopt));
+  EXPECT_EQ(Repr(sock), "<socket, not sent>");
+  EXPECT_EQ(ValueFromJson(json::parse(R"({"omitted": "socket"})")), sock);
+  EXPECT_EQ(ValueToJson(sock), json::parse(R"({"omitted": "socket", "len": null})"));
+  for (const char* bad : {R"({"omitted": 1})", R"({"omitted": "bytes", "len": -1})",
+                          R"({"omitted": "bytes", "len": "3"})", R"({"omitted": "x", "y": 1})",
+                          R"({"omitted": "bytes", "len": 1, "x": 2})"}) {
+    EXPECT_THROW(ValueFromJson(json::parse(bad)), ProtocolError) << bad;
+  }
+}
+
 TEST(Values, MalformedJsonIsAProtocolError) {
   for (const char* bad : {"1.5", "[1]", R"({"bytes": "!!!!"})", R"({"bytes": "YQ="})",
                           R"({"int": "x"})", R"({"int": 5})", R"({"float": "big"})",
@@ -1032,6 +1082,25 @@ TEST(Timing, ToleranceFollowsThePolicy) {
   EXPECT_EQ(MatchElapsed(below, 0.049, 1), std::nullopt);
   EXPECT_EQ(MatchElapsed(below, 0.05, 1), "took 0.050 s, expected less than 0.050 s");
   EXPECT_EQ(MatchElapsed(below, 0.09, 2), std::nullopt);
+}
+
+// A step woken by a background action that started its delay `lead` seconds before the step's
+// own clock is due T - lead after its start: the lower bound moves, the upper one does not.
+TEST(Timing, LeadOfAPendingBackgroundActionLowersOnlyTheLowerBound) {
+  Timing woken{Timing::Kind::kAbout, 0.05, 1};
+  // Under load: the runner took 20 ms between sending `after 0.05: ...` and the step.
+  ASSERT_EQ(MatchElapsed(woken, 0.031, 1),
+            "took 0.031 s, expected about 0.050 s (0.045 s to 0.100 s)");
+  EXPECT_EQ(MatchElapsed(woken, 0.031, 1, 0.02), std::nullopt);
+  EXPECT_EQ(MatchElapsed(woken, 0.026, 1, 0.02), std::nullopt);  // just above T - lead - slack
+  // A genuinely early return still fails: woken 20 ms early on top of the lead.
+  EXPECT_EQ(MatchElapsed(woken, 0.01, 1, 0.02),
+            "took 0.010 s, expected about 0.050 s (0.025 s to 0.100 s, a background action "
+            "having started its delay 0.020 s earlier)");
+  EXPECT_TRUE(MatchElapsed(woken, 0.101, 1, 0.02).has_value());  // the upper bound is unchanged
+  EXPECT_EQ(MatchElapsed(woken, 0.031, 1, -1).has_value(), true);  // a negative lead is none
+  Timing below{Timing::Kind::kBelow, 0.05, 1};
+  EXPECT_TRUE(MatchElapsed(below, 0.05, 1, 0.02).has_value());
 }
 
 TEST(Timing, MultiplierComesFromTheEnvironment) {
