@@ -6,6 +6,7 @@
 
 #include <climits>
 #include <cstring>
+#include <memory>
 
 #include "impl/ancillary.h"
 #include "impl/error.h"
@@ -76,20 +77,26 @@ class ReceivedMessage {
     });
   }
 
-  // Decode fills ancdata, msg_flags and address of `result`. If decoding fails
-  // the descriptors the kernel already installed are closed before rethrowing.
-  template <typename Result>
-  void Decode(int proto, Result& result) {
+  // Decode fills ancdata, msg_flags and address of `result`, then runs
+  // `finish` (the rest of the result). If any of it fails the descriptors the
+  // kernel already installed are closed before rethrowing.
+  template <typename Result, typename Finish>
+  void Decode(int proto, Result& result, Finish&& finish) {
     try {
       result.ancdata = DecodeAncillary(msg_);
       result.msg_flags = msg_.msg_flags;
       // The kernel reports the full name length even when it truncated the name.
       const socklen_t length = std::min<socklen_t>(msg_.msg_namelen, sizeof address_);
       result.address = DecodeAddress(reinterpret_cast<const sockaddr*>(&address_), length, proto);
+      finish();
     } catch (...) {
       CloseReceivedDescriptors(msg_);
       throw;
     }
+  }
+  template <typename Result>
+  void Decode(int proto, Result& result) {
+    Decode(proto, result, [] {});
   }
 
  private:
@@ -123,15 +130,18 @@ std::int64_t Socket::sendmsg(std::span<const ConstBuffer> buffers,
 
 RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int flags) {
   if (bufsize < 0) throw ValueError("negative buffer size in recvmsg()");
+  // Uninitialised, like CPython's PyBytes_FromStringAndSize(NULL, bufsize), so a
+  // huge bufsize costs address space, not memory; and allocated before
+  // ancbufsize is checked, as in CPython, so MemoryError wins over ValueError.
+  const auto size = static_cast<std::size_t>(bufsize);
+  const auto buffer = std::make_unique_for_overwrite<char[]>(size);
   ReceivedMessage message(ancbufsize);
-  Bytes data(static_cast<std::size_t>(bufsize), '\0');
-  const MutableBuffer whole(data);
+  const MutableBuffer whole(buffer.get(), size);
   IoVectors iov(std::span<const MutableBuffer>(&whole, 1));
   const ssize_t n = message.Receive(fileno(), timeout_, iov, flags);
   RecvMsgResult result;
-  message.Decode(proto_, result);
-  data.resize(static_cast<std::size_t>(n));
-  result.data = std::move(data);
+  message.Decode(proto_, result,
+                 [&] { result.data.assign(buffer.get(), static_cast<std::size_t>(n)); });
   return result;
 }
 
