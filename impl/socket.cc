@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <limits>
 #include <memory>
 
 #include "impl/error.h"
@@ -28,6 +29,7 @@ constexpr int kTypeFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
 // ones a fresh uninitialised allocation, so recv(65536) of 64 bytes costs 64.
 class ReceiveBuffer {
  public:
+  // REQUIRES: 0 <= size, checked by Socket::CheckBytesSize.
   explicit ReceiveBuffer(std::int64_t size) : size_(static_cast<std::size_t>(size)) {
     if (size_ > kScratchSize) heap_ = std::make_unique_for_overwrite<char[]>(size_);
   }
@@ -58,8 +60,7 @@ Socket::Socket(int family, int type, int proto) : Socket(Unopened{}) {
   *this = Socket(fd, family, type, proto, DefaultTimeout());
 }
 
-Socket::Socket(int fd, int family, int type, int proto, TimeoutNs timeout)
-    : Socket(Unopened{}) {
+Socket::Socket(int fd, int family, int type, int proto, TimeoutNs timeout) : Socket(Unopened{}) {
   // Delegating first means the destructor closes fd if anything below throws.
   fd_.store(fd, std::memory_order_relaxed);
   family_ = family;
@@ -107,8 +108,8 @@ Socket::Socket(Socket&& other) noexcept
 
 Socket& Socket::operator=(Socket&& other) noexcept {
   if (this != &other) {
-    const int old = fd_.exchange(other.fd_.exchange(-1, std::memory_order_relaxed),
-                                 std::memory_order_relaxed);
+    const int old =
+        fd_.exchange(other.fd_.exchange(-1, std::memory_order_relaxed), std::memory_order_relaxed);
     if (old >= 0) ::close(old);
     family_ = other.family_;
     type_ = other.type_;
@@ -194,13 +195,13 @@ void Socket::listen(int backlog) {
 }
 
 AcceptResult Socket::accept() {
-  const int fd = fileno();
   sockaddr_storage ss{};
   socklen_t len = 0;
-  const int conn_fd = timeout_engine::Call(fd, Readiness::kReadable, timeout_, [&] {
-    len = sizeof ss;
-    return ::accept4(fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC);
-  });
+  const int conn_fd =
+      timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+        len = sizeof ss;
+        return ::accept4(fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC);
+      });
   // accept4 without SOCK_NONBLOCK yields a blocking descriptor; the new socket
   // takes the default timeout's mode, never the listener's (CPython bpo-7995).
   AcceptResult result{Socket(conn_fd, family_, type_, proto_, DefaultTimeout()), NoAddress{}};
@@ -223,8 +224,8 @@ int Socket::ConnectOrErrno(const Address& address, bool raise) {
   const int error = errno;
   // An interrupted connect continues asynchronously (CPython bpo-23618): wait for
   // it in blocking and timeout modes. A timeout-mode EINPROGRESS waits too.
-  const bool wait = error == EINTR ? !timeout_.is_non_blocking()
-                                   : timeout_.has_timeout() && error == EINPROGRESS;
+  const bool wait =
+      error == EINTR ? !timeout_.is_non_blocking() : timeout_.has_timeout() && error == EINPROGRESS;
   if (!wait) return fail(error);
   const Deadline deadline(timeout_.has_timeout() ? timeout_ : TimeoutNs::FromNanoseconds(0));
   for (;;) {
@@ -242,9 +243,11 @@ int Socket::ConnectOrErrno(const Address& address, bool raise) {
         return fail(errno);
       }
     }
+    // Ask the socket as it is now: if another thread closed it during the wait,
+    // report EBADF rather than query a number that may name a new file.
     int so_error = 0;
     socklen_t len = sizeof so_error;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) return fail(errno);
+    if (::getsockopt(fileno(), SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) return fail(errno);
     if (so_error == 0 || so_error == EISCONN) return 0;
     // A spurious wake-up in timeout mode: wait again for the rest of the time.
     if (timeout_.has_timeout() && (so_error == EAGAIN || so_error == EWOULDBLOCK)) continue;
@@ -297,14 +300,21 @@ void Socket::setsockopt(int level, int optname, int value) {
 }
 
 void Socket::setsockopt(int level, int optname, ConstBuffer value) {
-  if (::setsockopt(fileno(), level, optname, value.data(),
-                   static_cast<socklen_t>(value.size())) != 0) {
+  if (::setsockopt(fileno(), level, optname, value.data(), static_cast<socklen_t>(value.size())) !=
+      0) {
     ThrowLastOSError();
   }
 }
 
 void Socket::setsockopt(int level, int optname, std::nullopt_t, unsigned int optlen) {
   if (::setsockopt(fileno(), level, optname, nullptr, optlen) != 0) ThrowLastOSError();
+}
+
+void Socket::CheckBytesSize(std::int64_t size) {
+  constexpr std::int64_t kBytesHeader = 33;  // sizeof(PyBytesObject) on 64-bit CPython
+  if (size > std::numeric_limits<std::int64_t>::max() - kBytesHeader) {
+    throw OverflowError("byte string is too large");
+  }
 }
 
 // --- Data --------------------------------------------------------------------------------
@@ -314,9 +324,9 @@ Bytes Socket::recv(std::int64_t bufsize, int flags) {
   // CPython answers recv(0) with b'' before touching the descriptor: no system
   // call, so no wait in timeout mode and no EBADF on a closed socket.
   if (bufsize == 0) return Bytes();
+  CheckBytesSize(bufsize);
   ReceiveBuffer buffer(bufsize);
-  const int fd = fileno();
-  const ssize_t n = timeout_engine::Call(fd, Readiness::kReadable, timeout_, [&] {
+  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
     return ::recv(fd, buffer.data(), buffer.size(), flags);
   });
   return buffer.Take(static_cast<std::size_t>(n));
@@ -328,19 +338,18 @@ std::int64_t Socket::recv_into(MutableBuffer buffer, std::int64_t nbytes, int fl
   if (static_cast<std::uint64_t>(nbytes) > buffer.size()) {
     throw ValueError("buffer too small for requested bytes");
   }
-  const int fd = fileno();
-  return timeout_engine::Call(fd, Readiness::kReadable, timeout_, [&] {
+  return timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
     return ::recv(fd, buffer.data(), static_cast<std::size_t>(nbytes), flags);
   });
 }
 
 std::pair<Bytes, Address> Socket::recvfrom(std::int64_t bufsize, int flags) {
   CheckNonNegative(bufsize, "negative buffersize in recvfrom");
+  CheckBytesSize(bufsize);
   ReceiveBuffer buffer(bufsize);
-  const int fd = fileno();
   sockaddr_storage ss{};
   socklen_t len = 0;
-  const ssize_t n = timeout_engine::Call(fd, Readiness::kReadable, timeout_, [&] {
+  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
     len = sizeof ss;
     return ::recvfrom(fd, buffer.data(), buffer.size(), flags, reinterpret_cast<sockaddr*>(&ss),
                       &len);
@@ -356,10 +365,9 @@ std::pair<std::int64_t, Address> Socket::recvfrom_into(MutableBuffer buffer, std
   if (static_cast<std::uint64_t>(nbytes) > buffer.size()) {
     throw ValueError("nbytes is greater than the length of the buffer");
   }
-  const int fd = fileno();
   sockaddr_storage ss{};
   socklen_t len = 0;
-  const ssize_t n = timeout_engine::Call(fd, Readiness::kReadable, timeout_, [&] {
+  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
     len = sizeof ss;
     return ::recvfrom(fd, buffer.data(), static_cast<std::size_t>(nbytes), flags,
                       reinterpret_cast<sockaddr*>(&ss), &len);
@@ -368,14 +376,12 @@ std::pair<std::int64_t, Address> Socket::recvfrom_into(MutableBuffer buffer, std
 }
 
 std::int64_t Socket::send(ConstBuffer data, int flags) {
-  const int fd = fileno();
-  return timeout_engine::Call(fd, Readiness::kWritable, timeout_, [&] {
+  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, [&](int fd) {
     return ::send(fd, data.data(), data.size(), flags | MSG_NOSIGNAL);
   });
 }
 
 void Socket::sendall(ConstBuffer data, int flags) {
-  const int fd = fileno();
   const std::byte* next = data.data();
   std::size_t left = data.size();
   std::optional<Deadline> deadline;
@@ -389,9 +395,9 @@ void Socket::sendall(ConstBuffer data, int flags) {
       if (left_ns <= 0) throw MakeTimeout();
       remaining = TimeoutNs::FromNanoseconds(left_ns);
     }
-    const ssize_t n = timeout_engine::Call(fd, Readiness::kWritable, remaining, [&] {
-      return ::send(fd, next, left, flags | MSG_NOSIGNAL);
-    });
+    const ssize_t n =
+        timeout_engine::Call(CurrentFd(), Readiness::kWritable, remaining,
+                             [&](int fd) { return ::send(fd, next, left, flags | MSG_NOSIGNAL); });
     next += n;
     left -= static_cast<std::size_t>(n);
   } while (left > 0);
@@ -403,8 +409,7 @@ std::int64_t Socket::sendto(ConstBuffer data, const Address& address) {
 
 std::int64_t Socket::sendto(ConstBuffer data, int flags, const Address& address) {
   const Sockaddr sa = Encode(address, "sendto");
-  const int fd = fileno();
-  return timeout_engine::Call(fd, Readiness::kWritable, timeout_, [&] {
+  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, [&](int fd) {
     return ::sendto(fd, data.data(), data.size(), flags | MSG_NOSIGNAL, sa.get(), sa.length);
   });
 }

@@ -209,12 +209,22 @@ class Socket {
                         std::optional<std::int64_t> count = std::nullopt);
 
  private:
+  // CheckBytesSize raises OverflowError("byte string is too large") for a receive
+  // size no Python bytes object could hold (its header takes 33 of the 2**63 - 1
+  // bytes), as CPython does before it tries to allocate.
+  static void CheckBytesSize(std::int64_t size);
+
   struct Unopened {};
   explicit Socket(Unopened) noexcept {}
   // Adopts fd (closing it if initialisation throws) in `timeout`'s mode, as
   // CPython's init_sockobject(): a type with SOCK_NONBLOCK means non-blocking.
   Socket(int fd, int family, int type, int proto, TimeoutNs timeout);
   SocketKind kind() const { return {family_, type_, proto_}; }
+  // CurrentFd is the descriptor source timeout_engine::Call re-reads before every
+  // attempt (see there).
+  auto CurrentFd() const {
+    return [this] { return fileno(); };
+  }
   Sockaddr Encode(const Address& address, std::string_view caller) const;
   void ApplyTimeout(TimeoutNs timeout);
   int ConnectOrErrno(const Address& address, bool raise);

@@ -64,8 +64,9 @@ class ReceivedMessage {
 
   // Receive performs recvmsg(2) into `iov` through the timeout engine and returns
   // the byte count.
-  ssize_t Receive(int fd, TimeoutNs timeout, IoVectors& iov, int flags) {
-    return timeout_engine::Call(fd, Readiness::kReadable, timeout, [&] {
+  template <typename CurrentFd>
+  ssize_t Receive(CurrentFd&& current_fd, TimeoutNs timeout, IoVectors& iov, int flags) {
+    return timeout_engine::Call(current_fd, Readiness::kReadable, timeout, [&](int fd) {
       msg_ = {};
       msg_.msg_name = &address_;
       msg_.msg_namelen = sizeof address_;
@@ -123,13 +124,13 @@ std::int64_t Socket::sendmsg(std::span<const ConstBuffer> buffers,
   msg.msg_iovlen = iov.size();
   msg.msg_control = control.data();
   msg.msg_controllen = control.size();
-  const int fd = fileno();
-  return timeout_engine::Call(fd, Readiness::kWritable, timeout_,
-                              [&] { return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL); });
+  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_,
+                              [&](int fd) { return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL); });
 }
 
 RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int flags) {
   if (bufsize < 0) throw ValueError("negative buffer size in recvmsg()");
+  CheckBytesSize(bufsize);
   // Uninitialised, like CPython's PyBytes_FromStringAndSize(NULL, bufsize), so a
   // huge bufsize costs address space, not memory; and allocated before
   // ancbufsize is checked, as in CPython, so MemoryError wins over ValueError.
@@ -138,7 +139,7 @@ RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int
   ReceivedMessage message(ancbufsize);
   const MutableBuffer whole(buffer.get(), size);
   IoVectors iov(std::span<const MutableBuffer>(&whole, 1));
-  const ssize_t n = message.Receive(fileno(), timeout_, iov, flags);
+  const ssize_t n = message.Receive(CurrentFd(), timeout_, iov, flags);
   RecvMsgResult result;
   message.Decode(proto_, result,
                  [&] { result.data.assign(buffer.get(), static_cast<std::size_t>(n)); });
@@ -150,7 +151,7 @@ RecvMsgIntoResult Socket::recvmsg_into(std::span<const MutableBuffer> buffers,
   ReceivedMessage message(ancbufsize);
   IoVectors iov(buffers);
   RecvMsgIntoResult result;
-  result.nbytes = message.Receive(fileno(), timeout_, iov, flags);
+  result.nbytes = message.Receive(CurrentFd(), timeout_, iov, flags);
   message.Decode(proto_, result);
   return result;
 }

@@ -155,10 +155,12 @@ std::int64_t SendfileZeroCopy(Socket& sock, int file_fd, std::int64_t offset,
       // selector.select(timeout) does. (One divergence: a blocking socket with
       // SO_SNDTIMEO that reports EAGAIN raises here, where CPython would wait in
       // select() and retry.)
-      sent = timeout_engine::Call(sockno, Readiness::kWritable, timeout, [&] {
-        off_t position = static_cast<off_t>(offset);
-        return ::sendfile(sockno, file_fd, &position, static_cast<std::size_t>(blocksize));
-      });
+      sent = timeout_engine::Call([&sock] { return sock.fileno(); }, Readiness::kWritable, timeout,
+                                  [&](int fd) {
+                                    off_t position = static_cast<off_t>(offset);
+                                    return ::sendfile(fd, file_fd, &position,
+                                                      static_cast<std::size_t>(blocksize));
+                                  });
     } catch (const OSError& e) {
       // socket.timeout comes from CPython's selector, outside the fallback's
       // reach: it propagates. ETIMEDOUT from the kernel is an ordinary failure.
@@ -220,8 +222,7 @@ std::int64_t SendfileUseSend(Socket& sock, int file_fd, std::int64_t offset,
 
 }  // namespace
 
-std::int64_t Socket::sendfile(int file_fd, std::int64_t offset,
-                              std::optional<std::int64_t> count) {
+std::int64_t Socket::sendfile(int file_fd, std::int64_t offset, std::optional<std::int64_t> count) {
   try {
     return SendfileZeroCopy(*this, file_fd, offset, count);
   } catch (const GiveUpOnSendfile&) {

@@ -35,13 +35,18 @@ enum class Readiness { kReadable, kWritable };
 void WaitUntilReady(int fd, Readiness want, const Deadline& deadline);
 
 // Call runs `attempt` until it succeeds, honouring `timeout` as described above.
-// `attempt` performs one system call and returns its result (>= 0 on success, -1
-// with errno set on failure). Returns the successful result.
-template <typename Attempt>
-auto Call(int fd, Readiness want, TimeoutNs timeout, Attempt&& attempt) {
+// `current_fd()` returns the socket's descriptor *now*; it is asked again before
+// every attempt, so if another thread closes the socket while this one waits, the
+// retry sees -1 and fails with EBADF (as CPython's does) instead of reusing a
+// number the kernel may already have given to an unrelated file.
+// `attempt(fd)` performs one system call on fd and returns its result (>= 0 on
+// success, -1 with errno set on failure). Returns the successful result.
+template <typename CurrentFd, typename Attempt>
+auto Call(CurrentFd&& current_fd, Readiness want, TimeoutNs timeout, Attempt&& attempt) {
   std::optional<Deadline> deadline;
   for (;;) {
-    auto result = attempt();
+    const int fd = current_fd();
+    auto result = attempt(fd);
     if (result >= 0) return result;
     const int error = errno;
     if (error == EINTR) continue;

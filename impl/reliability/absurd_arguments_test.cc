@@ -123,12 +123,11 @@ TEST_F(AbsurdArgumentsTest, ImpossibleReceiveSizesRaiseMemoryErrorAndConsumeNoth
   ExpectQueued();
 }
 
-// KNOWN DIVERGENCE in impl/ (disabled until fixed; see docs/reliability.md):
-// a bytes object cannot hold more than 2**63 - 1 - 33 bytes (its header), so
+// A bytes object cannot hold more than 2**63 - 1 - 33 bytes (its header), so
 // CPython's recv/recvfrom/recvmsg (and recv_fds) raise OverflowError("byte
 // string is too large") above that, before trying to allocate; sockref raises
 // std::bad_alloc (MemoryError).
-TEST_F(AbsurdArgumentsTest, DISABLED_ReceiveSizesBeyondTheLargestBytesRaiseOverflowError) {
+TEST_F(AbsurdArgumentsTest, ReceiveSizesBeyondTheLargestBytesRaiseOverflowError) {
   for (const std::int64_t size : {kLargestBytesSize + 1, kInt64Max}) {
     SCOPED_TRACE(size);
     EXPECT_THAT(Outcome([&] { a_->recv(size); }), RaisesOverflowError("byte string is too large"));

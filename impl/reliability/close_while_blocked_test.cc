@@ -327,14 +327,13 @@ TEST(CloseAloneTest, TimeoutModeRecvRaisesEbadfAtTheDeadline) {
   EXPECT_LT(elapsed, kTimeout + 1500ms);
 }
 
-// KNOWN BUG in impl/ (disabled until fixed; see docs/reliability.md): the
-// timeout engine keeps the descriptor number it read when the call started and
-// retries on it after every wait. If the socket is closed during the wait and
-// the number is reused by a new descriptor, the retry runs on that unrelated
-// descriptor: here it steals another connection's data. CPython retries on
-// sock_fd, which close() set to -1, and raises EBADF. Enable once
-// timeout_engine::Call re-reads Socket::fileno() before each attempt.
-TEST(CloseAloneTest, DISABLED_ReusedDescriptorNumberIsNotUsedByTheBlockedCall) {
+// Regression test (found here, fixed in timeout_engine::Call): the engine used
+// to keep the descriptor number it read when the call started and retry on it
+// after every wait. If the socket was closed during the wait and the number
+// reused by a new descriptor, the retry ran on that unrelated descriptor and
+// stole another connection's data. CPython retries on sock_fd, which close()
+// set to -1, and raises EBADF; so does sockref now.
+TEST(CloseAloneTest, ReusedDescriptorNumberIsNotUsedByTheBlockedCall) {
   auto sockets = socketpair();
   Socket& a = sockets.first;
   Socket& b = sockets.second;
