@@ -310,12 +310,7 @@ void Socket::setsockopt(int level, int optname, std::nullopt_t, unsigned int opt
   if (::setsockopt(fileno(), level, optname, nullptr, optlen) != 0) ThrowLastOSError();
 }
 
-void Socket::CheckBytesSize(std::int64_t size) {
-  constexpr std::int64_t kBytesHeader = 33;  // sizeof(PyBytesObject) on 64-bit CPython
-  if (size > std::numeric_limits<std::int64_t>::max() - kBytesHeader) {
-    throw OverflowError("byte string is too large");
-  }
-}
+void Socket::ThrowBytesTooLarge() { throw OverflowError("byte string is too large"); }
 
 // --- Data --------------------------------------------------------------------------------
 

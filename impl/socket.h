@@ -212,7 +212,11 @@ class Socket {
   // CheckBytesSize raises OverflowError("byte string is too large") for a receive
   // size no Python bytes object could hold (its header takes 33 of the 2**63 - 1
   // bytes), as CPython does before it tries to allocate.
-  static void CheckBytesSize(std::int64_t size);
+  static void CheckBytesSize(std::int64_t size) {
+    constexpr std::int64_t kBytesHeader = 33;  // sizeof(PyBytesObject) on 64-bit CPython
+    if (size > INT64_MAX - kBytesHeader) [[unlikely]] ThrowBytesTooLarge();
+  }
+  [[noreturn]] static void ThrowBytesTooLarge();
 
   struct Unopened {};
   explicit Socket(Unopened) noexcept {}
