@@ -380,6 +380,15 @@ Value Value::Object(std::string type_name, std::string repr) {
   return v;
 }
 
+Value Value::Omitted(std::string type_name, std::optional<std::uint64_t> length) {
+  std::string repr = "<" + type_name;
+  if (length) repr += " of len " + std::to_string(*length);
+  Value v = Object(std::move(type_name), repr + ", not sent>");
+  v.omitted_ = true;
+  v.omitted_length_ = length;
+  return v;
+}
+
 std::string Value::type_name() const {
   switch (type_) {
     case Type::kNone:
@@ -438,7 +447,7 @@ bool operator==(const Value& a, const Value& b) {
       return a.type_name_ == b.type_name_ && a.enum_value_ == b.enum_value_ &&
              FlagNames(a.text_) == FlagNames(b.text_);
     case Value::Type::kObject:
-      return a.type_name_ == b.type_name_ && a.text_ == b.text_;
+      return a.type_name_ == b.type_name_ && a.text_ == b.text_ && a.omitted_ == b.omitted_;
   }
   return false;
 }
@@ -553,6 +562,10 @@ json ValueToJson(const Value& v) {
     case Value::Type::kEnum:
       return {{"enum", v.type_name()}, {"name", v.enum_member()}, {"value", v.enum_value()}};
     case Value::Type::kObject:
+      if (v.omitted()) {
+        return {{"omitted", v.type_name()},
+                {"len", v.omitted_length() ? json(*v.omitted_length()) : json(nullptr)}};
+      }
       return {{"object", v.type_name()}, {"repr", v.object_repr()}};
   }
   return nullptr;
@@ -586,6 +599,18 @@ Value ValueFromJson(const json& j) {
       throw ProtocolError("an object value is {\"object\": type, \"repr\": text}, got " + j.dump());
     }
     return Value::Object(j["object"].get<std::string>(), j["repr"].get<std::string>());
+  }
+  if (j.is_object() && j.contains("omitted")) {
+    const json len = j.value("len", json());
+    if (j.size() > 2 || !j["omitted"].is_string() || (j.size() == 2 && !j.contains("len")) ||
+        !(len.is_null() || len.is_number_unsigned() ||
+          (len.is_number_integer() && len.get<std::int64_t>() >= 0))) {
+      throw ProtocolError("an omitted value is {\"omitted\": type, \"len\": int or null}, got " +
+                          j.dump());
+    }
+    std::optional<std::uint64_t> length;
+    if (!len.is_null()) length = len.get<std::uint64_t>();
+    return Value::Omitted(j["omitted"].get<std::string>(), length);
   }
   if (!j.is_object() || j.size() != 1) throw ProtocolError("not a value encoding: " + j.dump());
   const std::string key = j.begin().key();
@@ -760,7 +785,14 @@ json ExecRequest(const Step& step, int number) {
     out["capture"] = capture;
   }
   if (step.background_delay) out["background"] = {{"delay", *step.background_delay}};
+  if (ValueIsUnchecked(step)) out["want_value"] = false;
   return out;
+}
+
+bool ValueIsUnchecked(const Step& step) {
+  // The parser gives an expression statement without expectation lines doctest's `None`, so
+  // an empty list means "any success": an assignment, or a background action.
+  return step.expected.empty() && step.captures.empty();
 }
 
 json PatternToJson(const Pattern& p) {
@@ -934,20 +966,24 @@ std::optional<std::string> MatchOutcome(const Step& step, const Outcome& outcome
 }
 
 std::optional<std::string> MatchElapsed(const Timing& timing, double elapsed_seconds,
-                                        double multiplier) {
+                                        double multiplier, double lead_seconds) {
   if (timing.kind == Timing::Kind::kBelow) {
     double limit = timing.seconds * multiplier;
     if (elapsed_seconds < limit) return std::nullopt;
     return "took " + FormatSeconds(elapsed_seconds) + ", expected less than " +
            FormatSeconds(limit);
   }
-  double low = timing.seconds - kEarlySlack;
+  const double lead = std::max(0.0, lead_seconds);
+  double low = timing.seconds - lead - kEarlySlack;
   double high = timing.seconds +
                 std::max(kAbsoluteTolerance, kRelativeTolerance * timing.seconds) * multiplier;
   if (elapsed_seconds >= low && elapsed_seconds <= high) return std::nullopt;
+  std::string range = FormatSeconds(low) + " to " + FormatSeconds(high);
+  if (lead > 0) {
+    range += ", a background action having started its delay " + FormatSeconds(lead) + " earlier";
+  }
   return "took " + FormatSeconds(elapsed_seconds) + ", expected about " +
-         FormatSeconds(timing.seconds) + " (" + FormatSeconds(low) + " to " + FormatSeconds(high) +
-         ")";
+         FormatSeconds(timing.seconds) + " (" + range + ")";
 }
 
 double TimeMultiplierFromEnv() {

@@ -48,7 +48,8 @@ class ProtocolError : public std::runtime_error {
 
 // Value is a Python value as the protocol carries it: None, bool, int (any size), float, str,
 // bytes, bytearray, tuple, list, an enum member (AF_INET), or an opaque object (a socket, a
-// memoryview) known only by its type name and repr.
+// memoryview) known only by its type name and repr, or a value the driver did not send
+// (Omitted: the runner had said nothing would look at it).
 //
 // Equality (operator==) is doctest's: two values are equal when Python would print the same
 // repr for them. So 1, 1.0 and True differ; (1,) and [1] differ; b'a' and bytearray(b'a')
@@ -91,6 +92,11 @@ class Value {
   static Value Enum(std::string enum_class, std::string member, std::int64_t value);
   // Object is anything else: Object("socket", "<socket.socket fd=3, ...>").
   static Value Object(std::string type_name, std::string repr);
+  // Omitted is a value a driver left out of its reply because the `exec` request said
+  // "want_value": false (PROTOCOL.md): only its type name and, for str, bytes, bytearray,
+  // tuple and list, its len() are known. It is an object (type() == kObject, omitted() true)
+  // whose repr says so: "<bytes of len 10000000, not sent>".
+  static Value Omitted(std::string type_name, std::optional<std::uint64_t> length);
 
   Type type() const { return type_; }
   // type_name returns the Python type name: "NoneType", "bool", "int", "float", "str", "bytes",
@@ -114,6 +120,9 @@ class Value {
   std::int64_t enum_value() const { return enum_value_; }
   // REQUIRES: type() == kObject. Python's repr() of the object.
   const std::string& object_repr() const { return text_; }
+  // omitted says whether this is an Omitted value; omitted_length is its len(), if known.
+  bool omitted() const { return omitted_; }
+  std::optional<std::uint64_t> omitted_length() const { return omitted_length_; }
 
   friend bool operator==(const Value& a, const Value& b);
 
@@ -125,6 +134,8 @@ class Value {
   std::string text_;       // int digits, str/bytes data, enum member, object repr
   std::string type_name_;  // enum class or object type
   std::vector<Value> items_;
+  bool omitted_ = false;
+  std::optional<std::uint64_t> omitted_length_;
 };
 
 // Repr returns what Python's repr() prints for `v`: b'\x01', 'a', (1,), <AddressFamily.AF_INET: 2>.
@@ -272,7 +283,13 @@ nlohmann::json StatementToJson(const Statement& s);
 Statement StatementFromJson(const nlohmann::json& j);
 
 // ExecRequest returns the `exec` message for `step`, numbered `number` (1-based) in its case.
+// It says "want_value": false when nothing looks at the step's value (ValueIsUnchecked), so a
+// driver may answer with an Omitted value instead of, say, 10 MB of base64.
 nlohmann::json ExecRequest(const Step& step, int number);
+
+// ValueIsUnchecked says whether no expectation of `step` looks at the value it returns: a
+// background action, or an assignment without expectation lines or captures.
+bool ValueIsUnchecked(const Step& step);
 
 // PatternToJson, ExpectedToJson, StepToJson and CaseToJson give the whole parsed case, as
 // dump_cases prints it (CASES.md, "Tools").
@@ -323,17 +340,22 @@ std::optional<std::string> MatchOutcome(const Step& step, const Outcome& outcome
                                         Bindings& bindings);
 
 // The timing policy of CASES.md. A step expected to take T seconds passes when
-//   T - kEarlySlack <= elapsed <= T + max(kAbsoluteTolerance, kRelativeTolerance * T) * M,
-// and `elapsed: < T` passes when elapsed < T * M, M being the time multiplier.
+//   T - lead - kEarlySlack <= elapsed <= T + max(kAbsoluteTolerance, kRelativeTolerance * T) * M,
+// and `elapsed: < T` passes when elapsed < T * M, M being the time multiplier. `lead` is 0
+// unless a background action of the case was still waiting out its delay when the step
+// started: then it is how long before the step's clock started that action's delay began
+// (the runner's StepRecord::lead), since a step that the action wakes is due `lead` seconds
+// sooner than T after its own start.
 inline constexpr double kAbsoluteTolerance = 0.05;     // seconds
 inline constexpr double kRelativeTolerance = 0.5;      // of the expected interval
 inline constexpr double kEarlySlack = 0.005;           // seconds a timeout may fire early
 inline constexpr double kDefaultWatchdogSeconds = 10;  // per case, times M
 
 // MatchElapsed returns nullopt when `elapsed_seconds` satisfies `timing` under multiplier
-// `multiplier`, otherwise a sentence giving the accepted range.
+// `multiplier` and a head start of `lead_seconds` (both as in the policy above), otherwise a
+// sentence giving the accepted range.
 std::optional<std::string> MatchElapsed(const Timing& timing, double elapsed_seconds,
-                                        double multiplier);
+                                        double multiplier, double lead_seconds = 0);
 
 // TimeMultiplierFromEnv returns SOCKREF_TIME_MULTIPLIER (a positive number; default 1 when
 // unset). Throws std::invalid_argument when it is set to anything else.

@@ -134,6 +134,31 @@ struct LineError {
 
 [[noreturn]] void Fail(std::string message) { throw LineError{std::move(message)}; }
 
+// The statement and value parsers below are recursive descent, so nesting depth is stack
+// depth: a line of a few thousand '(' overflowed the stack (found by
+// //fuzz:case_parser_fuzzer). kMaxNesting bounds it; CPython's tokenizer stops at 200
+// nested parentheses too.
+constexpr int kMaxNesting = 200;
+
+// NestingGuard counts one level of nesting for as long as it lives, and fails the line
+// once `what` nests more than kMaxNesting levels deep.
+class NestingGuard {
+ public:
+  NestingGuard(int& depth, std::string_view what) : depth_(depth) {
+    if (depth_ >= kMaxNesting) {
+      Fail(std::string(what) + " nested too deeply: more than " + std::to_string(kMaxNesting) +
+           " levels");
+    }
+    ++depth_;
+  }
+  ~NestingGuard() { --depth_; }
+  NestingGuard(const NestingGuard&) = delete;
+  NestingGuard& operator=(const NestingGuard&) = delete;
+
+ private:
+  int& depth_;
+};
+
 // Quote shows a piece of the input in a message, shortened when long, in single quotes unless
 // it contains one (then in double quotes, as Python's repr does).
 std::string Quote(std::string_view text) {
@@ -617,6 +642,8 @@ class StatementParser {
   }
 
   Expr ParseSum() {
+    // Every nested expression (in parentheses, brackets, arguments, subscripts) starts here.
+    NestingGuard nesting(depth_, "expression");
     Expr left = ParseTerm();
     while (IsOp(Peek(), "+")) {
       ++pos_;
@@ -655,6 +682,7 @@ class StatementParser {
   Expr ParseUnary() {
     if (!IsOp(Peek(), "-")) return ParsePostfix();
     ++pos_;
+    NestingGuard nesting(depth_, "expression");
     Expr operand = ParseUnary();
     // Fold -<number> into a literal, as Python's compiler does, so drivers see plain numbers.
     if (operand.kind == ExprKind::kLiteral && operand.literal.type() == Value::Type::kInt) {
@@ -836,6 +864,7 @@ class StatementParser {
   const std::vector<Token>& tokens_;
   std::size_t pos_;
   const Scope& scope_;
+  int depth_ = 0;  // see NestingGuard
 };
 
 // CheckVariableName fails unless `name` may be bound by a case (by assignment or capture).
@@ -945,6 +974,7 @@ class PatternParser {
   }
 
   Pattern ParseSequence(bool tuple) {
+    NestingGuard nesting(depth_, "value");
     std::string_view close = tuple ? ")" : "]";
     Pattern p;
     p.kind = tuple ? Pattern::Kind::kTuple : Pattern::Kind::kList;
@@ -1009,6 +1039,7 @@ class PatternParser {
 
   const std::vector<Token>& tokens_;
   std::size_t pos_ = 0;
+  int depth_ = 0;  // see NestingGuard
 };
 
 // LooksLikeExceptionClass says whether a bare name is spelled like an exception class, so that

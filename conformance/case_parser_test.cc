@@ -327,16 +327,16 @@ TEST(Statements, ExecRequestCarriesStepCapturesAndBackground) {
 // A value nobody looks at need not travel: assignments without expectation lines and
 // background actions say so; steps with an expected value, exception or capture do not.
 TEST(Statements, ExecRequestWantsTheValueOnlyWhenSomethingChecksIt) {
-  Case c = ParseOne(
-      Steps("  >>> data = b'x' * 10000000\n"
-            "  >>> a, b = socketpair()\n"
-            "  >>> s = socket.socket(-1)\n"
-            "  OSError: [Errno 97] Address family not supported by protocol\n"
-            "  >>> a.send(data)\n"
-            "  >>> a.close()\n"
-            "  >>> a.getsockname()\n"
-            "  $name\n"
-            "  after 0.1: b.close()\n"));
+  Case c =
+      ParseOne(Steps("  >>> data = b'x' * 10000000\n"
+                     "  >>> a, b = socketpair()\n"
+                     "  >>> s = socket.socket(-1)\n"
+                     "  OSError: [Errno 97] Address family not supported by protocol\n"
+                     "  >>> a.send(data)\n"
+                     "  >>> a.close()\n"
+                     "  >>> a.getsockname()\n"
+                     "  $name\n"
+                     "  after 0.1: b.close()\n"));
   std::vector<bool> wants;
   for (std::size_t i = 0; i < c.steps.size(); ++i) {
     const json request = ExecRequest(c.steps[i], static_cast<int>(i) + 1);
@@ -1097,7 +1097,7 @@ TEST(Timing, LeadOfAPendingBackgroundActionLowersOnlyTheLowerBound) {
   EXPECT_EQ(MatchElapsed(woken, 0.01, 1, 0.02),
             "took 0.010 s, expected about 0.050 s (0.025 s to 0.100 s, a background action "
             "having started its delay 0.020 s earlier)");
-  EXPECT_TRUE(MatchElapsed(woken, 0.101, 1, 0.02).has_value());  // the upper bound is unchanged
+  EXPECT_TRUE(MatchElapsed(woken, 0.101, 1, 0.02).has_value());    // the upper bound is unchanged
   EXPECT_EQ(MatchElapsed(woken, 0.031, 1, -1).has_value(), true);  // a negative lead is none
   Timing below{Timing::Kind::kBelow, 0.05, 1};
   EXPECT_TRUE(MatchElapsed(below, 0.05, 1, 0.02).has_value());

@@ -57,15 +57,42 @@ struct StepResult {
   Ref value;  // the result, for captures; null unless the outcome is a value
 };
 
-StepResult RunStatement(Session& session, const Statement& statement) {
+// ClockSeconds returns `t` in seconds on the steady clock: the replies' "started_at".
+double ClockSeconds(Clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+// OmittedValue returns what an exec reply carries for `value` when the runner did not ask for
+// it: its type name and, for the sized types PROTOCOL.md names, its len().
+Value OmittedValue(const Ref& value) {
+  std::optional<std::uint64_t> length;
+  if (auto* s = reference::As<reference::StrObject>(value)) {
+    length = 0;
+    for (const char c : s->utf8) *length += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  } else if (auto* t = reference::As<reference::TupleObject>(value)) {
+    length = t->items.size();
+  } else if (auto* l = reference::As<reference::ListObject>(value)) {
+    length = l->items.size();
+  } else if (value->kind() == reference::Kind::kBytes ||
+             value->kind() == reference::Kind::kByteArray) {
+    length = reference::GetBuffer(value)->size;
+  }
+  return Value::Omitted(value->TypeName(), length);
+}
+
+// RunStatement runs one step. `started` is when its clock starts; with `want_value` false the
+// outcome carries an omitted value (PROTOCOL.md), sparing the conversion of a large one.
+StepResult RunStatement(Session& session, const Statement& statement, bool want_value,
+                        Clock::time_point* started = nullptr) {
   StepResult result;
   const Clock::time_point start = Clock::now();
+  if (started != nullptr) *started = start;
   try {
     Ref value = reference::Execute(session, statement);
     result.elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     Outcome o;
     o.kind = Outcome::Kind::kValue;
-    o.value = value->ToValue();
+    o.value = want_value ? value->ToValue() : OmittedValue(value);
     result.outcome = OutcomeToJson(o);
     result.value = std::move(value);
   } catch (...) {
@@ -185,25 +212,33 @@ struct CaseState {
 
 namespace {
 
-void StartBackground(CaseState& c, json step, Statement statement, double delay) {
+// StartBackground starts `statement` on its own thread, due `delay` seconds after now, and
+// returns now (the instant its delay began, reported as "started_at").
+Clock::time_point StartBackground(CaseState& c, json step, Statement statement, double delay,
+                                  bool want_value) {
   auto task = std::make_shared<BackgroundStep>();
   task->step = std::move(step);
   std::shared_ptr<Session> session = c.session;
-  task->thread = std::thread([task, session, statement = std::move(statement), delay] {
+  // The delay counts from here, not from when the thread gets going: the runner anchors the
+  // timing of the steps it wakes at this instant.
+  const Clock::time_point anchor = Clock::now();
+  const Clock::time_point due =
+      anchor + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+  task->thread = std::thread([task, session, statement = std::move(statement), due, want_value] {
     {
       std::unique_lock<std::mutex> lock(task->mu);
-      task->cv.wait_for(lock, std::chrono::duration<double>(delay),
-                        [&] { return task->cancelled; });
+      task->cv.wait_until(lock, due, [&] { return task->cancelled; });
       if (task->cancelled) return;
       task->started = true;
     }
-    StepResult result = RunStatement(*session, statement);
+    StepResult result = RunStatement(*session, statement, want_value);
     std::lock_guard<std::mutex> lock(task->mu);
     task->result = std::move(result);
     task->done = true;
     task->cv.notify_all();
   });
   c.background.push_back(std::move(task));
+  return anchor;
 }
 
 // WaitAll waits until `deadline` for every background step to finish.
@@ -294,6 +329,7 @@ json ReferenceDriver::Exec(const json& request) {
     throw ProtocolViolation{"a statement is {\"assign\": null | [names], \"expr\": E}"};
   }
   Statement statement = StatementFromJson(request["stmt"]);
+  const bool want_value = request.value("want_value", json(true)) != json(false);
   if (request.contains("background") && !request["background"].is_null()) {
     const json& background = request["background"];
     if (!background.is_object() || !background.contains("delay") ||
@@ -303,12 +339,16 @@ json ReferenceDriver::Exec(const json& request) {
     if (!statement.targets.empty()) {
       throw ProtocolViolation{"a background statement cannot assign"};
     }
-    reference_internal::StartBackground(*case_, step, std::move(statement),
-                                        background["delay"].get<double>());
-    return {{"op", "exec"}, {"step", step}, {"background", "started"}};
+    const auto anchor = reference_internal::StartBackground(
+        *case_, step, std::move(statement), background["delay"].get<double>(), want_value);
+    return {{"op", "exec"},
+            {"step", step},
+            {"background", "started"},
+            {"started_at", reference_internal::ClockSeconds(anchor)}};
   }
+  reference_internal::Clock::time_point started;
   reference_internal::StepResult result =
-      reference_internal::RunStatement(*case_->session, statement);
+      reference_internal::RunStatement(*case_->session, statement, want_value, &started);
   if (!result.internal_error.empty()) {
     return {{"op", "exec"}, {"step", step}, {"error", result.internal_error}};
   }
@@ -331,7 +371,11 @@ json ReferenceDriver::Exec(const json& request) {
       if (found) case_->session->Assign(it.key(), item);
     }
   }
-  return {{"op", "exec"}, {"step", step}, {"outcome", result.outcome}, {"elapsed", result.elapsed}};
+  return {{"op", "exec"},
+          {"step", step},
+          {"outcome", result.outcome},
+          {"elapsed", result.elapsed},
+          {"started_at", reference_internal::ClockSeconds(started)}};
 }
 
 json ReferenceDriver::End(const json& request) {

@@ -8,7 +8,8 @@
 //   driver.Handle({{"op", "hello"}, {"protocol", "sockref-driver/1"}});
 //   driver.Handle({{"op", "begin"}, {"case", "inet.aton.two_part_shorthand"}});
 //   nlohmann::json reply = driver.Handle(ExecRequest(step, 1));
-//   // reply["outcome"] == {"value": {"bytes": "AQAAAg=="}}, reply["elapsed"] == 2.1e-06
+//   // reply["outcome"] == {"value": {"bytes": "AQAAAg=="}}, reply["elapsed"] == 2.1e-06,
+//   // reply["started_at"] == the steady clock's reading in seconds as the step began
 //   driver.Handle({{"op", "end"}});  // {"op": "end", "background": [], "leaked_fds": 0}
 //
 // Its answers are meant to equal oracle/driver.py's under CPython for every case the oracle

@@ -3,6 +3,7 @@
 //   bazel run //conformance:report
 //   bazel run //conformance:report -- --impl reference --impl cpython --impl pypy3
 //   bazel run //conformance:report -- --filter 'timeout.*' --json /tmp/results.json
+//   bazel run //conformance:report -- --filter 'inet.*' --filter 'netdb.*'   # either
 //   bazel run //conformance:report -- --cases conformance/cases --jobs 8
 //
 // Progress goes to stderr, the report to stdout. Exit status: 0 when every result is a pass
@@ -33,11 +34,12 @@ using namespace sockref::conformance;
 using namespace sockref::conformance::runner;
 
 constexpr char kUsage[] =
-    "usage: report [--impl NAME]... [--json FILE] [--filter GLOB] [--cases DIR] [--jobs N]\n"
+    "usage: report [--impl NAME]... [--json FILE] [--filter GLOB]... [--cases DIR] [--jobs N]\n"
     "              [--list]\n"
     "  --impl NAME    run this implementation (repeatable; default: the registry's defaults)\n"
     "  --json FILE    also write machine-readable results to FILE\n"
     "  --filter GLOB  only cases whose id matches GLOB (fnmatch), e.g. 'timeout.*'\n"
+    "                 (repeatable: cases matching any of them)\n"
     "  --cases DIR    read DIR/*.cases instead of conformance/cases\n"
     "  --jobs N       driver processes per subprocess implementation (default 6)\n"
     "  --list         list the registry's implementations and exit\n";
@@ -45,7 +47,7 @@ constexpr char kUsage[] =
 struct Flags {
   std::vector<std::string> impls;
   std::string json_path;
-  std::string filter;
+  std::vector<std::string> filters;  // any of them; none: every case
   std::string cases_dir;
   int jobs = 6;
   bool list = false;
@@ -89,7 +91,7 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
     } else if (arg == "--json" && value(v)) {
       flags.json_path = UserPath(v);
     } else if (arg == "--filter" && value(v)) {
-      flags.filter = v;
+      flags.filters.push_back(v);
     } else if (arg == "--cases" && value(v)) {
       flags.cases_dir = UserPath(v);
     } else if (arg == "--jobs" && value(v) && std::atoi(v.c_str()) > 0) {
@@ -171,9 +173,12 @@ int Run(int argc, char** argv) {
   }
   std::vector<const Case*> selected;
   for (const Case& c : cases) {
-    if (flags.filter.empty() || ::fnmatch(flags.filter.c_str(), c.id.c_str(), 0) == 0) {
-      selected.push_back(&c);
-    }
+    const bool wanted =
+        flags.filters.empty() ||
+        std::any_of(flags.filters.begin(), flags.filters.end(), [&](const std::string& glob) {
+          return ::fnmatch(glob.c_str(), c.id.c_str(), 0) == 0;
+        });
+    if (wanted) selected.push_back(&c);
   }
   std::cerr << "report: " << selected.size() << " of " << cases.size() << " cases on";
   for (const std::string& n : flags.impls) std::cerr << " " << n;

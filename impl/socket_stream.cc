@@ -103,10 +103,19 @@ class SocketStreamBuf : public std::streambuf {
 
   void Close() {
     if (closed_) return;
+    // Whether or not the flush succeeds, the stream ends up closed with no
+    // buffered input or output: istream and ostream read and write the get and
+    // put areas inline, without a virtual call that could check closed_, so
+    // input still buffered would otherwise be served after close(), where
+    // Python's reader raises "read of closed file".
     struct MarkClosed {
-      bool& closed;
-      ~MarkClosed() { closed = true; }
-    } mark{closed_};
+      SocketStreamBuf& buf;
+      ~MarkClosed() {
+        buf.closed_ = true;
+        buf.setg(nullptr, nullptr, nullptr);
+        buf.setp(nullptr, nullptr);
+      }
+    } mark{*this};
     if (writing_) Recorded([&] { FlushWrites(); });
   }
 
@@ -125,6 +134,8 @@ class SocketStreamBuf : public std::streambuf {
   // the caller's memory, as BufferedReader.read(n) does.
   std::streamsize xsgetn(char_type* s, std::streamsize n) override {
     return Recorded([&]() -> std::streamsize {
+      // read(0) of a closed file raises too, as BufferedReader.read(0) does.
+      if (closed_) throw ValueError("read of closed file");
       std::streamsize done = 0;
       while (done < n) {
         const std::streamsize buffered = egptr() - gptr();

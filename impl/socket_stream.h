@@ -86,7 +86,8 @@ class SocketStream : public std::iostream {
   bool writable() const;
 
   // close flushes pending output and closes the stream (not the socket); later
-  // reads raise ValueError("read of closed file"), writes ValueError("write to
+  // reads raise ValueError("read of closed file") (input already buffered is
+  // discarded, as Python's reader refuses it too), writes ValueError("write to
   // closed file"), flushes ValueError("flush of closed file"). Closing twice is
   // a no-op. The stream is closed even when the flush fails, as Python's close()
   // is; the failure (the socket's exception) is thrown, or only sets badbit if

@@ -339,6 +339,49 @@ TEST_F(SocketStreamTest, CloseFlushesThenRefusesIo) {
   EXPECT_EQ(Pending(b), "");
 }
 
+// Python: f = b.makefile('rb'); f.readline(); f.close(); then f.read(1),
+// f.read(0) and f.readline() raise although the next line is buffered.
+TEST_F(SocketStreamTest, CloseDiscardsBufferedInput) {
+  auto ab = socketpair();
+  Socket& a = ab.first;
+  Socket& b = ab.second;
+  a.sendall("line one\nline two\n");
+  SocketStream in(b, "rb");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  ASSERT_EQ(line, "line one");
+  ASSERT_GT(in.rdbuf()->in_avail(), 0) << "the test needs input still buffered";
+  in.close();
+  char c;
+  EXPECT_THAT(Outcome([&] { in.get(c); }), Raises(ErrorKind::kValueError, "read of closed file"));
+  in.clear();
+  char chunk[4];
+  EXPECT_THAT(Outcome([&] { in.read(chunk, 1); }),
+              Raises(ErrorKind::kValueError, "read of closed file"));
+  in.clear();
+  EXPECT_THAT(Outcome([&] { in.read(chunk, 0); }),
+              Raises(ErrorKind::kValueError, "read of closed file"));
+  in.clear();
+  EXPECT_THAT(Outcome([&] { std::getline(in, line); }),
+              Raises(ErrorKind::kValueError, "read of closed file"));
+  EXPECT_EQ(in.rdbuf()->in_avail(), 0);
+}
+
+// Writes after close() raise even when they would fit the (emptied) buffer,
+// including single characters, which ostream puts without a virtual call.
+TEST_F(SocketStreamTest, CloseRefusesBufferedWrites) {
+  auto ab = socketpair();
+  Socket& a = ab.first;
+  Socket& b = ab.second;
+  SocketStream out(a, "wb");
+  out.close();
+  EXPECT_THAT(Outcome([&] { out.put('x'); }),
+              Raises(ErrorKind::kValueError, "write to closed file"));
+  out.clear();
+  EXPECT_THAT(Outcome([&] { out << 'x'; }), Raises(ErrorKind::kValueError, "write to closed file"));
+  EXPECT_EQ(Pending(b), "");
+}
+
 TEST_F(SocketStreamTest, FlushToClosedPeerRaisesBrokenPipe) {
   auto ab = socketpair();
   Socket& a = ab.first;

@@ -103,11 +103,47 @@ def encode_value(value, depth=0):
     return {"object": kind.__name__, "repr": safe_repr(value)}
 
 
+# The types whose len() an omitted value reports (PROTOCOL.md, "want_value"): asking others
+# could run arbitrary code.
+SIZED_TYPES = (str, bytes, bytearray, tuple, list)
+
+
+def omitted_value(value):
+    """What a reply carries for a value the runner did not ask for: its type and size."""
+    kind = type(value)
+    return {"omitted": kind.__name__, "len": len(value) if kind in SIZED_TYPES else None}
+
+
 def safe_repr(value):
     try:
-        return repr(value)
+        return clean_text(repr(value))
     except BaseException as e:  # a repr that raises must not take the driver down
         return "<repr failed: %s>" % type(e).__name__
+
+
+def clean_text(text):
+    """`text`, with each lone surrogate written as the escape repr() gives it ("\\udc96").
+
+    A repr can hold raw surrogates: a socket's shows str(laddr), and an AF_UNIX path that is
+    not UTF-8 decodes with surrogateescape (PyPy's fromfd() misreads an AF_INET address that
+    way). JSON can only escape them ("\\udc96"), and strict readers such as the runner's reject
+    a lone surrogate escape, so the reply must not carry one."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def clean_message(message):
+    """`message` with clean_text applied to every string in it, keys included."""
+    if isinstance(message, str):
+        return clean_text(message)
+    if isinstance(message, dict):
+        return {clean_text(k): clean_message(v) for k, v in message.items()}
+    if isinstance(message, list):
+        return [clean_message(v) for v in message]
+    return message
 
 
 def decode_value(j):
@@ -149,12 +185,15 @@ def decode_value(j):
 # Concurrency: threads for plain modules, the library's own greenlets for green ones
 # ----------------------------------------------------------------------------------------------
 
+# spawn_after(due, fn) runs fn once time.monotonic() reaches `due`: the delay of a background
+# action counts from when its request arrived, not from when a thread or greenlet gets going.
+
 class Threads:
     name = "threads"
 
-    def spawn_after(self, delay, fn):
+    def spawn_after(self, due, fn):
         def run():
-            time.sleep(delay)
+            time.sleep(max(0.0, due - time.monotonic()))
             fn()
         t = threading.Thread(target=run, name="sockref-background", daemon=True)
         t.start()
@@ -182,8 +221,8 @@ class Gevent:
         self.gevent = gevent
         self.wait_read = gevent.socket.wait_read
 
-    def spawn_after(self, delay, fn):
-        return self.gevent.spawn_later(delay, fn)
+    def spawn_after(self, due, fn):
+        return self.gevent.spawn_later(max(0.0, due - time.monotonic()), fn)
 
     def join(self, handles, deadline):
         self.gevent.joinall(handles, timeout=deadline)
@@ -208,7 +247,7 @@ class Eventlet:
         self.eventlet = eventlet
         self.trampoline = eventlet.hubs.trampoline
 
-    def spawn_after(self, delay, fn):
+    def spawn_after(self, due, fn):
         done = {"finished": False}
 
         def run():
@@ -216,7 +255,7 @@ class Eventlet:
                 fn()
             finally:
                 done["finished"] = True
-        gt = self.eventlet.spawn_after(delay, run)
+        gt = self.eventlet.spawn_after(max(0.0, due - time.monotonic()), run)
         return (gt, done)
 
     def join(self, handles, deadline):
@@ -411,8 +450,10 @@ class Driver:
         except TypeError:
             case.created.append(lambda v=value: v)
 
-    def run_statement(self, case, stmt):
-        """Runs one statement; returns (outcome, elapsed seconds, result or None)."""
+    def run_statement(self, case, stmt, want_value=True):
+        """Runs one statement; returns (outcome, elapsed seconds, result or None, start time).
+
+        With want_value false, a value is reported as omitted_value (PROTOCOL.md)."""
         if not isinstance(stmt, dict) or "expr" not in stmt:
             raise ProtocolError('a statement is {"assign": null | [names], "expr": E}')
         targets = stmt.get("assign")
@@ -433,12 +474,13 @@ class Driver:
             elapsed = time.monotonic() - start
             if isinstance(e, ProtocolError):
                 raise
-            return {"unsupported": str(e)}, elapsed, None
+            return {"unsupported": str(e)}, elapsed, None, start
         except BaseException as e:  # the step's own outcome, whatever it raised
             elapsed = time.monotonic() - start
-            return {"raised": self.encode_exception(e)}, elapsed, None
+            return {"raised": self.encode_exception(e)}, elapsed, None, start
         elapsed = time.monotonic() - start
-        return {"value": encode_value(value)}, elapsed, value
+        encoded = encode_value(value) if want_value else omitted_value(value)
+        return {"value": encoded}, elapsed, value, start
 
     # ----- messages -----
 
@@ -488,19 +530,22 @@ class Driver:
         step = request.get("step")
         stmt = request.get("stmt")
         background = request.get("background")
+        want_value = request.get("want_value", True) is not False
         if background is not None:
             delay = background.get("delay") if isinstance(background, dict) else None
             if not isinstance(delay, (int, float)) or isinstance(delay, bool) or delay < 0:
                 raise ProtocolError('"background" takes {"delay": seconds}')
             if not isinstance(stmt, dict) or stmt.get("assign") is not None:
                 raise ProtocolError("a background statement cannot assign")
-            self.start_background(step, stmt, float(delay))
-            return {"op": "exec", "step": step, "background": "started"}
-        outcome, elapsed, value = self.run_statement(self.case, stmt)
+            started_at = self.start_background(step, stmt, float(delay), want_value)
+            return {"op": "exec", "step": step, "background": "started",
+                    "started_at": started_at}
+        outcome, elapsed, value, started_at = self.run_statement(self.case, stmt, want_value)
         capture = request.get("capture")
         if capture and "value" in outcome:
             self.bind_captures(capture, value)
-        return {"op": "exec", "step": step, "outcome": outcome, "elapsed": elapsed}
+        return {"op": "exec", "step": step, "outcome": outcome, "elapsed": elapsed,
+                "started_at": started_at}
 
     def bind_captures(self, capture, value):
         if not isinstance(capture, dict):
@@ -518,20 +563,23 @@ class Driver:
                 continue  # the value has another shape; the runner reports the mismatch
             self.case.namespace[name] = item
 
-    def start_background(self, step, stmt, delay):
+    def start_background(self, step, stmt, delay, want_value=True):
+        """Schedules the action `delay` seconds from now; returns now (its "started_at")."""
         result = {"step": step}
         case = self.case
+        now = time.monotonic()
 
         def action():
             try:
-                outcome, elapsed, _ = self.run_statement(case, stmt)
+                outcome, elapsed, _, _ = self.run_statement(case, stmt, want_value)
             except ProtocolError as e:
                 outcome, elapsed = {"unsupported": "bad statement: %s" % e}, 0.0
             result["outcome"] = outcome
             result["elapsed"] = elapsed
 
-        handle = self.concurrency.spawn_after(delay, action)
+        handle = self.concurrency.spawn_after(now + delay, action)
         case.background.append((step, handle, result))
+        return now
 
     def on_end(self, request):
         if self.case is None:
@@ -741,6 +789,10 @@ def main(argv=None):
     def send(message):
         try:
             text = json.dumps(message, allow_nan=False)
+            # ensure_ascii escapes every surrogate as \ud8xx-\udfxx: a lone one (an exception
+            # message, say, quoting a surrogateescape'd path) is cleaned before it goes out.
+            if "\\ud" in text:
+                text = json.dumps(clean_message(message), allow_nan=False)
         except (TypeError, ValueError) as e:  # a driver bug; say so instead of dying
             text = json.dumps({"error": "driver failure: unencodable reply: %s" % e})
         out.write(text + "\n")

@@ -31,6 +31,8 @@ const std::map<std::string, std::string, std::less<>>& Bases() {
       {"TypeError", "Exception"},
       {"ValueError", "Exception"},
       {"UnicodeError", "ValueError"},
+      {"UnicodeDecodeError", "UnicodeError"},
+      {"UnicodeEncodeError", "UnicodeError"},
       {"OSError", "Exception"},
       {"BlockingIOError", "OSError"},
       {"ChildProcessError", "OSError"},

@@ -1,6 +1,7 @@
 #include "conformance/reference/evaluator.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <new>
 #include <string>
@@ -129,9 +130,30 @@ std::optional<std::int64_t> SliceBound(const Ref& bound) {
   return static_cast<std::int64_t>(std::clamp(*v, kMin, kMax));
 }
 
-std::string BufferBytes(const Ref& x) {
-  const BufferView b = *GetBuffer(x);
-  return std::string(reinterpret_cast<const char*>(b.data), b.size);
+// Concatenated returns the bytes of two buffers, copied once into the result (cases add
+// megabyte buffers: `data + data`).
+std::string Concatenated(const BufferView& left, const BufferView& right) {
+  std::string out;
+  out.reserve(left.size + right.size);
+  out.append(reinterpret_cast<const char*>(left.data), left.size);
+  out.append(reinterpret_cast<const char*>(right.data), right.size);
+  return out;
+}
+
+// Repeated returns `times` copies of `s`: one fill for a single byte, else copies that double
+// the filled prefix, so `b"x" * 10000000` costs a memset rather than ten million appends.
+std::string Repeated(const std::string& s, std::size_t times) {
+  if (s.size() == 1) return std::string(times, s[0]);
+  const std::size_t total = s.size() * times;
+  std::string out(total, '\0');
+  if (total == 0) return out;
+  std::memcpy(out.data(), s.data(), s.size());
+  for (std::size_t filled = s.size(); filled < total;) {
+    const std::size_t n = std::min(filled, total - filled);
+    std::memcpy(out.data() + filled, out.data(), n);
+    filled += n;
+  }
+  return out;
 }
 
 [[noreturn]] void UnsupportedOperands(const std::string& op, const Ref& left, const Ref& right) {
@@ -152,8 +174,8 @@ Ref Add(const Ref& left, const Ref& right) {
       throw TypeError("can only concatenate str (not \"" + right->TypeName() + "\") to str");
     case Kind::kBytes:
     case Kind::kByteArray:
-      if (GetBuffer(right)) {
-        std::string data = BufferBytes(left) + BufferBytes(right);
+      if (std::optional<BufferView> r = GetBuffer(right)) {
+        std::string data = Concatenated(*GetBuffer(left), *r);
         return left->kind() == Kind::kBytes ? NewBytes(std::move(data))
                                             : NewByteArray(std::move(data));
       }
@@ -200,10 +222,7 @@ std::optional<Ref> Repeat(const Ref& sequence, const Ref& count) {
   const std::size_t times = *n < 0 ? 0 : static_cast<std::size_t>(*n);
   auto repeat_string = [&](const std::string& s) {
     if (!s.empty() && times > kMaxRepeat / s.size()) throw std::bad_alloc();
-    std::string out;
-    out.reserve(s.size() * times);
-    for (std::size_t i = 0; i < times; ++i) out += s;
-    return out;
+    return Repeated(s, times);
   };
   auto repeat_items = [&](const std::vector<Ref>& items) {
     if (!items.empty() && times > kMaxRepeat / items.size() / sizeof(Ref)) throw std::bad_alloc();

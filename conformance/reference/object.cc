@@ -167,11 +167,19 @@ Value MemoryViewObject::ToValue() const {
 
 Value FileObject::ToValue() const {
   // io's reprs: the reader and writer show their raw stream's name (the socket's descriptor,
-  // -1 once the socket is closed); the pair has no name.
-  if (type_name == "BufferedRWPair") {
+  // -1 once the socket is closed); the pair has no name. A TextIOWrapper shows its buffer's
+  // name, if any, its mode and its encoding.
+  const bool pair = type_name == "BufferedRWPair";
+  const int fd = stream->closed() ? -1 : As<SocketObject>(socket)->socket.fileno();
+  if (text) {
+    return Value::Object("TextIOWrapper",
+                         "<_io.TextIOWrapper " + (pair ? "" : "name=" + std::to_string(fd) + " ") +
+                             "mode=" + Repr(Value::Str(text->mode)) +
+                             " encoding=" + Repr(Value::Str(text->encoding)) + ">");
+  }
+  if (pair) {
     return Value::Object(type_name, "<_io.BufferedRWPair object at " + HexAddress(this) + ">");
   }
-  const int fd = stream->closed() ? -1 : As<SocketObject>(socket)->socket.fileno();
   return Value::Object(type_name, "<_io." + type_name + " name=" + std::to_string(fd) + ">");
 }
 
@@ -274,11 +282,12 @@ void SocketObject::ReleaseFileRef() {
 // ----- Files -------------------------------------------------------------------------------------
 
 FileObject::FileObject(Ref socket, std::unique_ptr<sockref::SocketStream> stream,
-                       std::string type_name)
+                       std::string type_name, std::unique_ptr<TextLayer> text)
     : Object(kKind),
       socket(std::move(socket)),
       stream(std::move(stream)),
-      type_name(std::move(type_name)) {
+      type_name(std::move(type_name)),
+      text(std::move(text)) {
   As<SocketObject>(this->socket)->AddFileRef();
 }
 
@@ -291,12 +300,22 @@ FileObject::~FileObject() {
 
 void FileObject::Close() {
   if (released_.exchange(true)) return;
-  // As BufferedWriter.close(): the raw file is closed even when the flush fails.
+  // As TextIOWrapper.close() and BufferedWriter.close(): the buffer and the raw file are
+  // closed even when the flush fails.
   std::exception_ptr flush_error;
+  if (text && !text->pending.empty()) {
+    try {
+      stream->clear();
+      stream->write(text->pending.data(), static_cast<std::streamsize>(text->pending.size()));
+    } catch (...) {
+      flush_error = std::current_exception();
+    }
+    text->pending.clear();
+  }
   try {
     stream->close();
   } catch (...) {
-    flush_error = std::current_exception();
+    if (!flush_error) flush_error = std::current_exception();
   }
   As<SocketObject>(socket)->ReleaseFileRef();
   if (flush_error) std::rethrow_exception(flush_error);

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "conformance/case_ast.h"
+#include "conformance/reference/text_codec.h"
 #include "impl/socket.h"
 #include "impl/socket_stream.h"
 
@@ -358,26 +359,56 @@ class ModuleObject final : public Object {
   const Lookup lookup;
 };
 
-// FileObject is what socket.makefile() returns in a binary mode: Python's BufferedReader,
-// BufferedWriter or BufferedRWPair over the socket, here a sockref::SocketStream. It holds
-// its socket object, which the stream borrows.
+// TextLayer is the io.TextIOWrapper a text-mode makefile() puts over its buffered stream: the
+// codec, the newline mode, and text in transit (file_bindings.cc implements the methods).
+struct TextLayer {
+  TextLayer(std::string mode, std::string encoding, std::string errors,
+            std::optional<std::string> newline, Codec codec)
+      : mode(std::move(mode)),
+        encoding(std::move(encoding)),
+        errors(errors),
+        newline(std::move(newline)),
+        codec(codec),
+        decoder(codec, std::move(errors)) {
+    // newline None or "": universal newlines on reading, translated to "\n" for None.
+    if (!this->newline || this->newline->empty()) universal.emplace(!this->newline.has_value());
+  }
+  const std::string mode;      // makefile()'s mode: TextIOWrapper.mode ("r", "w", "rw")
+  const std::string encoding;  // as given ("latin-1"), "UTF-8" by default
+  const std::string errors;    // "strict" by default
+  const std::optional<std::string> newline;  // None, "", "\n", "\r" or "\r\n"
+  const Codec codec;
+  Decoder decoder;
+  std::optional<NewlineDecoder> universal;
+  std::string decoded;  // text read and decoded but not returned yet (UTF-8)
+  std::string pending;  // text written and encoded but not handed to the stream yet
+};
+
+// FileObject is what socket.makefile() returns: in a binary mode Python's BufferedReader,
+// BufferedWriter or BufferedRWPair over the socket, here a sockref::SocketStream; in a text
+// mode a TextIOWrapper over one of those, here a TextLayer over the stream. It holds its
+// socket object, which the stream borrows.
 class FileObject final : public Object {
  public:
   static constexpr Kind kKind = Kind::kFile;
+  // `type_name` is the buffered class; `text`, when set, makes this a TextIOWrapper over it.
   // REQUIRES: `socket` is a socket object; its file count is incremented here.
-  FileObject(Ref socket, std::unique_ptr<sockref::SocketStream> stream, std::string type_name);
+  FileObject(Ref socket, std::unique_ptr<sockref::SocketStream> stream, std::string type_name,
+             std::unique_ptr<TextLayer> text = nullptr);
   // The destructor closes the file as Python's IOBase.__del__ does, ignoring errors.
   ~FileObject() override;
-  std::string TypeName() const override { return type_name; }
-  std::string ClassName() const override { return "_io." + type_name; }
+  std::string TypeName() const override { return text ? "TextIOWrapper" : type_name; }
+  std::string ClassName() const override { return "_io." + TypeName(); }
   Value ToValue() const override;
-  // Close is the file's close(): flushes and closes the stream, then releases the socket
-  // (closing it if it was closed meanwhile). Closing twice is a no-op.
+  // Close is the file's close(): hands pending text to the stream, flushes and closes the
+  // stream, then releases the socket (closing it if it was closed meanwhile). The first
+  // failure is raised after all that. Closing twice is a no-op.
   void Close();
 
   const Ref socket;
   const std::unique_ptr<sockref::SocketStream> stream;
-  const std::string type_name;  // "BufferedReader", "BufferedWriter", "BufferedRWPair"
+  const std::string type_name;            // "BufferedReader", "BufferedWriter", "BufferedRWPair"
+  const std::unique_ptr<TextLayer> text;  // null for a binary file
 
  private:
   std::atomic<bool> released_{false};

@@ -238,14 +238,19 @@ Ref MakeFile(Session&, const Ref& self, SocketObject&, const CallArgs& args) {
 }
 
 // SendFile is Lib/socket.py's sendfile(file, offset=0, count=None) over the descriptor of
-// `file`: a makefile() file (always binary here) or a socket, the only file-like objects a
-// case can make. sockref's Socket::sendfile takes it from there with Lib/socket.py's logic.
+// `file`: a makefile() file or a socket, the only file-like objects a case can make. sockref's
+// Socket::sendfile takes it from there with Lib/socket.py's logic.
 Ref SendFile(Session&, const Ref&, SocketObject& s, const CallArgs& args) {
   static const auto* sig =
       new Signature(Signature::Python("socket.sendfile", {"file", "offset", "count"}, 1, true));
   const std::vector<Ref> a = BindArgs(*sig, args);
   int fd;
   if (auto* f = As<FileObject>(a[0])) {
+    // _check_sendfile_params looks at the file's `mode` first (files without one pass): a
+    // text file's lacks the 'b'.
+    if (f->text && f->text->mode.find('b') == std::string::npos) {
+      throw ValueError("file should be opened in binary mode");
+    }
     fd = As<SocketObject>(f->socket)->socket.fileno();
   } else if (auto* other = As<SocketObject>(a[0])) {
     fd = other->socket.fileno();

@@ -3,10 +3,13 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
+#include <vector>
 
 namespace sockref::conformance::runner {
 namespace {
@@ -92,16 +95,44 @@ class Executor {
   bool RunStep(std::size_t i) {
     const Step& step = case_.steps[i];
     const int number = static_cast<int>(i) + 1;
-    if (!Send(ExecRequest(step, number), number)) return false;
+    json request = ExecRequest(step, number);
+    if (!options_.omit_unchecked_values) request.erase("want_value");
+    const Clock::time_point sent = Clock::now();
+    if (!Send(request, number)) return false;
     StepRecord& record = run_.steps[i];
     if (record.background) {
       if (reply_.value("background", json()) != "started") {
         return Stop(CaseRun::Status::kCrashed, number,
                     "background step not acknowledged: " + reply_.dump());
       }
+      pending_.push_back({*step.background_delay, sent, DriverClock(reply_)});
       return true;
     }
+    record.lead = Lead(sent, DriverClock(reply_));
     return Record(record, reply_, number);
+  }
+
+  // DriverClock returns the reply's "started_at" (the driver's clock when the step's timing
+  // began), nullopt when the driver does not report it.
+  static std::optional<double> DriverClock(const json& reply) {
+    const json& t = reply.value("started_at", json());
+    if (!t.is_number()) return std::nullopt;
+    return t.get<double>();
+  }
+
+  // Lead returns StepRecord::lead for a foreground step sent at `sent` whose clock started at
+  // `started` on the driver's clock (when known).
+  double Lead(Clock::time_point sent, std::optional<double> started) const {
+    double lead = 0;
+    for (const PendingBackground& b : pending_) {
+      // Both instants on one clock: the driver's when it gave both, else the runner's, where
+      // each `exec` was sent (the driver receives each a little later, about equally).
+      const double head_start = started && b.started
+                                    ? *started - *b.started
+                                    : std::chrono::duration<double>(sent - b.sent).count();
+      if (head_start < b.delay) lead = std::max(lead, head_start);
+    }
+    return lead;
   }
 
   // Record decodes an outcome (an exec reply or an `end` background entry) into `record`.
@@ -146,12 +177,20 @@ class Executor {
     }
   }
 
+  // PendingBackground is a background step already started, for Lead.
+  struct PendingBackground {
+    double delay;                   // seconds
+    Clock::time_point sent;         // the runner's clock, as its `exec` was sent
+    std::optional<double> started;  // the driver's clock, as its delay began
+  };
+
   const Case& case_;
   DriverConnection& driver_;
   const ExecutionOptions& options_;
   Clock::time_point deadline_;
   CaseRun run_;
   json reply_;
+  std::vector<PendingBackground> pending_;
 };
 
 bool HasAll(const std::vector<std::string>& have, const std::vector<std::string>& need,

@@ -28,6 +28,13 @@ struct StepRecord {
   bool unfinished = false;  // a background action still running when `end` gave up on it
   Outcome outcome;          // when ran
   double elapsed = 0;       // seconds, as the driver measured it
+  // Foreground steps only: when a background action of the case was still waiting out its
+  // delay as this step started, how many seconds earlier that delay had begun (the earliest
+  // such action's, if several); 0 otherwise. A step the action wakes is due that much sooner,
+  // so MatchElapsed lowers its bound by it (CASES.md, "Timing"). Measured on the driver's
+  // clock when both replies carry "started_at" (PROTOCOL.md), else on the runner's, between
+  // sending the two `exec` requests.
+  double lead = 0;
 };
 
 // CaseRun is the record of one case on one driver.
@@ -58,6 +65,9 @@ const char* StatusName(CaseRun::Status status);
 struct ExecutionOptions {
   double multiplier = 1;                              // SOCKREF_TIME_MULTIPLIER
   double watchdog_seconds = kDefaultWatchdogSeconds;  // per case, before the multiplier
+  // Let drivers leave out values no expectation looks at ("want_value": false, see
+  // ExecRequest); false asks for every value in full, e.g. to record transcripts.
+  bool omit_unchecked_values = true;
 };
 
 // ExecuteCase runs `c` on `driver` from `begin` to `end` and returns the record. It never

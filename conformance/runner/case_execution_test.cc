@@ -6,8 +6,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "conformance/case_parser.h"
@@ -124,6 +127,75 @@ TEST(ExecuteCaseTest, BackgroundStepOutcomeComesFromTheEndReply) {
   EXPECT_TRUE(run.steps[1].ran);
   EXPECT_EQ(run.steps[1].outcome.value, Value::Int(1));
   EXPECT_EQ(run.steps[1].elapsed, 0.001);
+}
+
+// Steps 2 and 3 are background actions (0.05 s and 0.5 s), step 4 the step they may wake.
+const Case kWoken = ParseOne(
+    "  >>> a, b = socketpair()\n"
+    "  after 0.05: b.send(b\"x\")\n"
+    "  after 0.5: b.send(b\"y\")\n"
+    "  >>> a.recv(1)\n"
+    "  b'x'\n"
+    "  elapsed: 0.05\n");
+
+// ClockedDriver answers like Behaving, reporting `started_at[step]` as the driver's clock.
+DriverReply Clocked(const json& request, const std::map<int, double>& started_at) {
+  DriverReply r = Behaving(request);
+  if (request["op"] == "exec") {
+    auto it = started_at.find(request["step"].get<int>());
+    if (it != started_at.end()) r.message["started_at"] = it->second;
+  }
+  return r;
+}
+
+TEST(ExecuteCaseTest, LeadIsTheEarliestPendingBackgroundHeadStartOnTheDriversClock) {
+  ScriptedDriver d([](const json& r) {
+    return Clocked(r, {{1, 99.0}, {2, 100.0}, {3, 100.01}, {4, 100.03}});
+  });
+  CaseRun run = ExecuteCase(kWoken, d, {}, {});
+  ASSERT_EQ(run.status, CaseRun::Status::kCompleted) << run.detail;
+  EXPECT_NEAR(run.steps[3].lead, 0.03, 1e-9);  // from step 2's delay, still 20 ms to go
+  EXPECT_EQ(run.steps[0].lead, 0);
+}
+
+TEST(ExecuteCaseTest, BackgroundActionAlreadyDueGivesNoLead) {
+  // Step 4 starts 0.2 s after step 2's 0.05 s delay began, 0.19 s after step 3's 0.5 s one.
+  ScriptedDriver d([](const json& r) { return Clocked(r, {{2, 100.0}, {3, 100.01}, {4, 100.2}}); });
+  CaseRun run = ExecuteCase(kWoken, d, {}, {});
+  ASSERT_EQ(run.status, CaseRun::Status::kCompleted) << run.detail;
+  EXPECT_NEAR(run.steps[3].lead, 0.19, 1e-9);  // only step 3 is still pending
+  ScriptedDriver later([](const json& r) {
+    return Clocked(r, {{2, 100.0}, {3, 100.01}, {4, 101.0}});
+  });
+  run = ExecuteCase(kWoken, later, {}, {});
+  EXPECT_EQ(run.steps[3].lead, 0);  // both actions were due before the step began
+}
+
+// Without "started_at" (an older driver), the lead is measured between the runner's sending
+// of the two requests: here a driver that takes 30 ms to acknowledge the background action.
+TEST(ExecuteCaseTest, LeadFallsBackToTheRunnersClock) {
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] == "exec" && r["step"] == 2) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));  // a slow driver, not a wait
+    }
+    return Behaving(r);
+  });
+  CaseRun run = ExecuteCase(kWoken, d, {}, {});
+  ASSERT_EQ(run.status, CaseRun::Status::kCompleted) << run.detail;
+  EXPECT_GE(run.steps[3].lead, 0.03);
+  EXPECT_LT(run.steps[3].lead, 0.05);  // a pending action's head start is below its delay
+}
+
+TEST(ExecuteCaseTest, UncheckedValuesAreNotAskedForUnlessTheOptionsSaySo) {
+  ScriptedDriver d([](const json& r) { return Behaving(r); });
+  ExecuteCase(kWoken, d, {}, {});
+  ASSERT_THAT(d.Ops(), ElementsAre("begin", "exec 1", "exec 2", "exec 3", "exec 4", "end"));
+  EXPECT_EQ(d.requests[1]["want_value"], false);       // a, b = socketpair()
+  EXPECT_EQ(d.requests[2]["want_value"], false);       // after 0.05: ...
+  EXPECT_FALSE(d.requests[4].contains("want_value"));  // a.recv(1) / b'x'
+  ScriptedDriver all([](const json& r) { return Behaving(r); });
+  ExecuteCase(kWoken, all, {}, {.omit_unchecked_values = false});
+  for (const json& r : all.requests) EXPECT_FALSE(r.contains("want_value")) << r;
 }
 
 TEST(ExecuteCaseTest, MissingCapabilitySkipsTheCaseWithoutTalkingToTheDriver) {

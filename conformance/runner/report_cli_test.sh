@@ -36,6 +36,14 @@ assert all(c["results"]["reference"]["verdict"] == "pass" for c in r["cases"])
 assert r["summary"]["reference"]["agree"] == 4
 PY
 
+# Repeated filters add up: the cases matching any of them.
+"$report" --filter 'example_inet.*' --filter 'example_socket.*' >"$tmp/out" 2>"$tmp/progress"
+[ $? -eq 0 ] || fail "example_inet and example_socket must pass: $(cat "$tmp/out")"
+grep -q '^report: [0-9]* of [0-9]* cases on' "$tmp/progress" || fail "no count: $(cat "$tmp/progress")"
+grep -q 'example_inet: 4 cases done$' "$tmp/progress" || fail "example_inet left out: $(cat "$tmp/progress")"
+grep -q 'example_socket: [0-9]* cases done$' "$tmp/progress" ||
+  fail "the second --filter was ignored: $(cat "$tmp/progress")"
+
 # The oracle runs: CPython diverges from the wrong expectation, the reference agrees with it.
 "$report" --cases conformance/runner/testdata >"$tmp/out" 2>/dev/null
 status=$?

@@ -48,7 +48,9 @@ std::string DescribeTiming(const Timing& t) {
 }
 
 bool SameValue(const Value& a, const Value& b) {
-  if (a.type() == Value::Type::kObject && b.type() == Value::Type::kObject) {
+  // An omitted value (PROTOCOL.md, "want_value") is known only by its type.
+  if ((a.type() == Value::Type::kObject && b.type() == Value::Type::kObject) || a.omitted() ||
+      b.omitted()) {
     return a.type_name() == b.type_name();
   }
   if ((a.type() == Value::Type::kTuple && b.type() == Value::Type::kTuple) ||
@@ -90,9 +92,10 @@ std::vector<Check> CheckSteps(const Case& c, const CaseRun& run, const Baseline&
                                                                     : Check::State::kOutcome;
     }
     if (check.state != Check::State::kOk || !step.elapsed) continue;
-    std::optional<std::string> why = MatchElapsed(*step.elapsed, rec.elapsed, multiplier);
+    std::optional<std::string> why = MatchElapsed(*step.elapsed, rec.elapsed, multiplier, rec.lead);
     if (why && oracle != nullptr && oracle->elapsed &&
-        !MatchElapsed(Timing{Timing::Kind::kAbout, *oracle->elapsed, 0}, rec.elapsed, multiplier)) {
+        !MatchElapsed(Timing{Timing::Kind::kAbout, *oracle->elapsed, 0}, rec.elapsed, multiplier,
+                      rec.lead)) {
       why.reset();  // within tolerance of what CPython took
     }
     if (why) {
