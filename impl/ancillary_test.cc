@@ -27,6 +27,8 @@
 namespace sockref {
 namespace {
 
+using ::sockref::testing::SameFile;
+
 using ::sockref::testing::CallOutcome;
 using ::sockref::testing::CountOpenFds;
 using ::sockref::testing::Outcome;
@@ -509,11 +511,6 @@ class UniqueFd {
   int fd_;
 };
 
-bool SameFile(int a, int b) {
-  struct stat sa, sb;
-  if (fstat(a, &sa) != 0 || fstat(b, &sb) != 0) return false;
-  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
 
 // Every test in this fixture must leave the descriptor table as it found it.
 class DescriptorPassingTest : public ::testing::Test {

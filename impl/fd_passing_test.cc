@@ -24,6 +24,8 @@
 namespace sockref {
 namespace {
 
+using ::sockref::testing::SameFile;
+
 using ::sockref::testing::CountOpenFds;
 using ::sockref::testing::Outcome;
 using ::sockref::testing::Raises;
@@ -32,11 +34,6 @@ using ::sockref::testing::RaisesTimeout;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-bool SameFile(int a, int b) {
-  struct stat sa {}, sb {};
-  return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-         sa.st_ino == sb.st_ino;
-}
 
 // Pipe is a pipe whose ends close with it.
 struct Pipe {

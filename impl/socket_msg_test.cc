@@ -15,6 +15,8 @@
 namespace sockref {
 namespace {
 
+using ::sockref::testing::SameFile;
+
 using ::sockref::testing::CountOpenFds;
 using ::sockref::testing::Outcome;
 using ::sockref::testing::Raises;
@@ -30,11 +32,6 @@ class SocketMsgTest : public ::testing::Test {
   int fds_before_ = 0;
 };
 
-bool SameFile(int a, int b) {
-  struct stat sa {}, sb {};
-  return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-         sa.st_ino == sb.st_ino;
-}
 
 TEST_F(SocketMsgTest, SendmsgGathersBuffersInOrder) {
   auto pair = socketpair();

@@ -1,4 +1,5 @@
-// open_fds.h: counts this process's open descriptors, for leak checks.
+// open_fds.h: descriptor checks for tests: counting this process's open
+// descriptors (leak checks) and telling whether two descriptors share a file.
 //
 //   const int before = sockref::testing::CountOpenFds();
 //   ... code under test ...
@@ -7,6 +8,7 @@
 #define SOCKREF_IMPL_TESTING_OPEN_FDS_H_
 
 #include <dirent.h>
+#include <sys/stat.h>
 
 namespace sockref::testing {
 
@@ -21,6 +23,14 @@ inline int CountOpenFds() {
   }
   ::closedir(dir);
   return count - 1;
+}
+
+// SameFile returns whether descriptors a and b refer to the same file (same
+// device and inode), e.g. a descriptor received over SCM_RIGHTS and its original.
+inline bool SameFile(int a, int b) {
+  struct stat sa {}, sb {};
+  return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
 }
 
 }  // namespace sockref::testing
