@@ -106,7 +106,7 @@ struct TipcAddress {
   std::uint32_t v1 = 0;
   std::uint32_t v2 = 0;
   std::uint32_t v3 = 0;
-  int scope = 0;
+  int scope = 2;  // TIPC_CLUSTER_SCOPE: the scope Python uses when the tuple omits it
   friend bool operator==(const TipcAddress&, const TipcAddress&) = default;
 };
 

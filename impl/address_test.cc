@@ -374,6 +374,13 @@ TEST(TipcAddressTest, NameSequenceRoundTrips) {
   EXPECT_EQ(DecodeAddress(s.get(), s.length, 0), Address(address));
 }
 
+// Python's 4-tuple (addr_type, v1, v2, v3) means cluster scope; so does a
+// TipcAddress that leaves scope alone.
+TEST(TipcAddressTest, OmittedScopeIsClusterScopeAsInPython) {
+  const Sockaddr s = EncodeAddress(kTipc, TipcAddress{TIPC_ADDR_NAMESEQ, 100, 1, 9}, "bind");
+  EXPECT_EQ(reinterpret_cast<const sockaddr_tipc*>(s.get())->scope, TIPC_CLUSTER_SCOPE);
+}
+
 TEST(TipcAddressTest, NameDecodesItsInstanceTwice) {
   EXPECT_EQ(RoundTrip(kTipc, TipcAddress{TIPC_ADDR_NAME, 100, 7, 99, TIPC_CLUSTER_SCOPE}),
             Address(TipcAddress{TIPC_ADDR_NAME, 100, 7, 7, TIPC_CLUSTER_SCOPE}));
