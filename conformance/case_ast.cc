@@ -571,7 +571,34 @@ json ValueToJson(const Value& v) {
   return nullptr;
 }
 
+// The JSON decoders recurse once per nesting level of their input, and a driver's
+// replies are not trusted (PROTOCOL.md): a reply nested thousands of levels deep
+// overflowed the stack (found by //fuzz:protocol_fuzzer). kMaxJsonNesting bounds
+// the recursion far above anything a case produces (the case parser itself stops
+// at 200 levels) and far below what a thread's stack holds.
+constexpr int kMaxJsonNesting = 1000;
+
+class JsonNestingGuard {
+ public:
+  explicit JsonNestingGuard(const char* what) {
+    if (depth_ >= kMaxJsonNesting) {
+      throw ProtocolError(std::string(what) + " nested more than " +
+                          std::to_string(kMaxJsonNesting) + " levels deep");
+    }
+    ++depth_;
+  }
+  ~JsonNestingGuard() { --depth_; }
+  JsonNestingGuard(const JsonNestingGuard&) = delete;
+  JsonNestingGuard& operator=(const JsonNestingGuard&) = delete;
+
+ private:
+  static thread_local int depth_;
+};
+
+thread_local int JsonNestingGuard::depth_ = 0;
+
 Value ValueFromJson(const json& j) {
+  const JsonNestingGuard guard("a value");
   if (j.is_null()) return Value::None();
   if (j.is_boolean()) return Value::Bool(j.get<bool>());
   if (j.is_number_unsigned()) return Value::IntFromDecimal(std::to_string(j.get<std::uint64_t>()));
@@ -683,6 +710,7 @@ json ExprToJson(const Expr& e) {
 }
 
 Expr ExprFromJson(const json& j) {
+  const JsonNestingGuard guard("an expression");
   Expr e;
   if (j.is_null()) return e;  // kOmitted; only meaningful as a slice bound
   // A call has three members; every other expression has one.
