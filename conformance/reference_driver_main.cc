@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "conformance/json_depth.h"
 #include "conformance/reference_driver.h"
 
 namespace {
@@ -53,7 +54,16 @@ int main() {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     nlohmann::json reply;
     try {
-      reply = driver.Handle(nlohmann::json::parse(line));
+      if (sockref::conformance::JsonNestingExceeds(line,
+                                                   sockref::conformance::kMaxProtocolNesting)) {
+        // Refused before parsing: copying or echoing such a request would recurse
+        // once per level and overflow the stack.
+        reply = {{"error", "request nested more than " +
+                               std::to_string(sockref::conformance::kMaxProtocolNesting) +
+                               " levels deep"}};
+      } else {
+        reply = driver.Handle(nlohmann::json::parse(line));
+      }
     } catch (const nlohmann::json::parse_error& e) {
       reply = {{"error", std::string("not a JSON line: ") + e.what()}};
     }

@@ -1,5 +1,7 @@
 #include "conformance/runner/subprocess_driver.h"
 
+#include "conformance/json_depth.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -190,6 +192,10 @@ DriverReply SubprocessDriver::Call(const json& request, Clock::time_point deadli
     return Failure(status, "reply line longer than " + std::to_string(kMaxLineBytes) + " bytes");
   }
   if (status == DriverReply::Status::kCrashed) return Failure(status, "driver closed its output");
+  if (JsonNestingExceeds(line, kMaxProtocolNesting)) {
+    return Failure(DriverReply::Status::kGarbage,
+                   "reply nested more than " + std::to_string(kMaxProtocolNesting) + " levels deep");
+  }
   json reply = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!reply.is_object()) {
     std::string shown = line.substr(0, 200);
