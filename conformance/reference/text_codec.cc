@@ -2,6 +2,7 @@
 // malformed input as CPython's does (Objects/stringlib/codecs.h), because the error message and
 // the span a "replace" turns into one U+FFFD both depend on it.
 #include "conformance/reference/text_codec.h"
+#include "conformance/utf8.h"
 
 #include <cctype>
 #include <cstdint>
@@ -36,23 +37,6 @@ Handler HandlerFor(std::string_view errors) {
 
 bool IsContinuation(unsigned char c) { return (c & 0xc0) == 0x80; }
 
-void AppendUtf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
 
 // CodePointsOf returns the characters of valid UTF-8 `text`.
 std::vector<std::uint32_t> CodePointsOf(std::string_view text) {
