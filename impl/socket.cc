@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "impl/error.h"
+#include "impl/receive_buffer.h"
 #include "impl/timeout_engine.h"
 
 namespace sockref {
@@ -24,27 +25,7 @@ using timeout_engine::Readiness;
 
 constexpr int kTypeFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
 
-// ReceiveBuffer holds the bytes of one recv() without zero-filling them first:
-// small reads use a reusable per-thread buffer (one copy of what arrived), large
-// ones a fresh uninitialised allocation, so recv(65536) of 64 bytes costs 64.
-class ReceiveBuffer {
- public:
-  // REQUIRES: 0 <= size, checked by Socket::CheckBytesSize.
-  explicit ReceiveBuffer(std::int64_t size) : size_(static_cast<std::size_t>(size)) {
-    if (size_ > kScratchSize) heap_ = std::make_unique_for_overwrite<char[]>(size_);
-  }
-  char* data() { return heap_ ? heap_.get() : scratch_; }
-  std::size_t size() const { return size_; }
-  Bytes Take(std::size_t n) { return Bytes(data(), n); }
-
- private:
-  static constexpr std::size_t kScratchSize = 64 * 1024;
-  static thread_local char scratch_[kScratchSize];
-  std::size_t size_;
-  std::unique_ptr<char[]> heap_;
-};
-
-thread_local char ReceiveBuffer::scratch_[ReceiveBuffer::kScratchSize];
+using socket_internal::ReceiveBuffer;
 
 void CheckNonNegative(std::int64_t n, const char* message) {
   if (n < 0) throw ValueError(message);

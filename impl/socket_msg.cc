@@ -10,6 +10,7 @@
 
 #include "impl/ancillary.h"
 #include "impl/error.h"
+#include "impl/receive_buffer.h"
 #include "impl/socket.h"
 #include "impl/timeout_engine.h"
 
@@ -131,18 +132,16 @@ std::int64_t Socket::sendmsg(std::span<const ConstBuffer> buffers,
 RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int flags) {
   if (bufsize < 0) throw ValueError("negative buffer size in recvmsg()");
   CheckBytesSize(bufsize);
-  // Uninitialised, like CPython's PyBytes_FromStringAndSize(NULL, bufsize), so a
-  // huge bufsize costs address space, not memory; and allocated before
-  // ancbufsize is checked, as in CPython, so MemoryError wins over ValueError.
-  const auto size = static_cast<std::size_t>(bufsize);
-  const auto buffer = std::make_unique_for_overwrite<char[]>(size);
+  // Allocated before ancbufsize is checked, as in CPython, so MemoryError wins
+  // over ValueError (see receive_buffer.h).
+  socket_internal::ReceiveBuffer buffer(bufsize);
   ReceivedMessage message(ancbufsize);
-  const MutableBuffer whole(buffer.get(), size);
+  const MutableBuffer whole(buffer.data(), buffer.size());
   IoVectors iov(std::span<const MutableBuffer>(&whole, 1));
   const ssize_t n = message.Receive(CurrentFd(), timeout_, iov, flags);
   RecvMsgResult result;
   message.Decode(proto_, result,
-                 [&] { result.data.assign(buffer.get(), static_cast<std::size_t>(n)); });
+                 [&] { result.data = buffer.Take(static_cast<std::size_t>(n)); });
   return result;
 }
 
