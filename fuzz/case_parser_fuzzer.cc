@@ -1,4 +1,4 @@
-// case_parser_fuzzer: the case-language parser (conformance/case_parser.h) on arbitrary
+// case_parser_fuzzer: the case-language parser (conformance/language/case_parser.h) on arbitrary
 // text. ParseCaseText may only ever throw CaseParseError; anything else escaping
 // (std::out_of_range from a substr, nlohmann::json errors, a crash, a sanitizer report)
 // is a finding.
@@ -23,8 +23,8 @@
 #include <string>
 #include <string_view>
 
-#include "conformance/case_ast.h"
-#include "conformance/case_parser.h"
+#include "conformance/language/case_ast.h"
+#include "conformance/language/case_parser.h"
 #include "fuzz/fuzz_support.h"
 
 namespace {

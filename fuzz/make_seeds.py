@@ -6,11 +6,11 @@ one byte per choice, little-endian integers, a length byte before a string), so 
 every address family, alternative, message shape and case-language construct is
 reached from the first execution. Seeds are named after what they exercise.
 
-    bazel build //conformance/tools:dump_cases
-    fuzz/make_seeds.py --dump-cases bazel-bin/conformance/tools/dump_cases
+    bazel build //conformance/report:dump_cases
+    fuzz/make_seeds.py --dump-cases bazel-bin/conformance/report/dump_cases
 
 The case-parser and protocol seeds are cut from conformance/cases/*.cases (one case
-per seed) and conformance/testdata/*.cases; re-run the script when those change.
+per seed) and conformance/language/testdata/*.cases; re-run the script when those change.
 Existing files are overwritten, other files in the corpus directories are kept (for
 instance inputs merged in from fuzzing runs, named by their SHA-1).
 """
@@ -394,7 +394,7 @@ def protocol_seeds(dump_cases):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dump-cases", required=True,
-                        help="the dump_cases binary (bazel build //conformance/tools:dump_cases)")
+                        help="the dump_cases binary (bazel build //conformance/report:dump_cases)")
     args = parser.parse_args()
     inet_seeds()
     address_seeds()

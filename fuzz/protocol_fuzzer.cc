@@ -1,6 +1,6 @@
 // protocol_fuzzer: the driver protocol (conformance/PROTOCOL.md) from the receiving end.
 //
-// 1. The decoders of conformance/case_ast.h (ValueFromJson, ExprFromJson,
+// 1. The decoders of conformance/language/case_ast.h (ValueFromJson, ExprFromJson,
 //    StatementFromJson, OutcomeFromJson) on every node of an arbitrary JSON document
 //    (capped, so error messages that print the node stay linear). Only ProtocolError and
 //    nlohmann::json's own exceptions may escape. What decodes must round-trip: encoding
@@ -31,8 +31,8 @@
 #include <string_view>
 #include <vector>
 
-#include "conformance/case_ast.h"
-#include "conformance/reference_driver.h"
+#include "conformance/language/case_ast.h"
+#include "conformance/drivers/reference/reference_driver.h"
 #include "fuzz/fuzz_support.h"
 
 namespace {

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "conformance/case_parser.h"
+#include "conformance/language/case_parser.h"
 
 namespace sockref::conformance::runner {
 namespace {

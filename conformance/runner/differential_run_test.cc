@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/case_parser.h"
+#include "conformance/language/case_parser.h"
 #include "conformance/runner/in_process_driver.h"
 #include "conformance/runner/report.h"
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "conformance/case_ast.h"
+#include "conformance/language/case_ast.h"
 
 namespace sockref::conformance::runner {
 

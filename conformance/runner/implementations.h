@@ -7,7 +7,7 @@
 //   {"oracle": "cpython", "default": ["reference", "cpython"],
 //    "implementations": [
 //      {"name": "reference", "in_process": true, "check_leaks": true, "description": "..."},
-//      {"name": "cpython", "argv": ["python3", "{root}/oracle/driver.py"], "description": "..."}]}
+//      {"name": "cpython", "argv": ["python3", "{root}/conformance/drivers/oracle/driver.py"], "description": "..."}]}
 //
 //   Registry registry = LoadRegistry(root + "/conformance/implementations.json");
 //   std::unique_ptr<DriverConnection> d =

@@ -34,7 +34,7 @@ TEST(RegistryTest, ProjectRegistryNamesEveryImplementationTheSuiteSupports) {
   EXPECT_FALSE(r.Find("cpython")->check_leaks);
   EXPECT_THAT(
       ResolveArgv(*r.Find("gevent"), "/root"),
-      ElementsAre("/usr/bin/python3", "/root/oracle/driver.py", "--module", "gevent.socket"));
+      ElementsAre("/usr/bin/python3", "/root/conformance/drivers/oracle/driver.py", "--module", "gevent.socket"));
 }
 
 TEST(RegistryTest, MalformedRegistriesAreRejectedWithAReason) {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/case_ast.h"
+#include "conformance/language/case_ast.h"
 #include "conformance/runner/case_execution.h"
 #include "conformance/runner/driver_connection.h"
 

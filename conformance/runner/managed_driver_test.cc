@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/case_parser.h"
+#include "conformance/language/case_parser.h"
 #include "conformance/runner/subprocess_driver.h"
 
 namespace sockref::conformance::runner {

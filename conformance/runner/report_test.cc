@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/case_parser.h"
+#include "conformance/language/case_parser.h"
 
 namespace sockref::conformance::runner {
 namespace {

@@ -1,6 +1,6 @@
 #include "conformance/runner/subprocess_driver.h"
 
-#include "conformance/json_depth.h"
+#include "conformance/protocol/json_depth.h"
 
 #include <fcntl.h>
 #include <poll.h>

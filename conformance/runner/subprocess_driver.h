@@ -5,7 +5,7 @@
 // request a deadline, and kills it (its whole process group) when it hangs, dies or writes
 // something that is not a reply, so the caller can Start() a fresh one:
 //
-//   SubprocessDriver cpython({"python3", "oracle/driver.py"});
+//   SubprocessDriver cpython({"python3", "conformance/drivers/oracle/driver.py"});
 //   nlohmann::json hello = cpython.Start(Deadline(10));
 //   DriverReply r = cpython.Call({{"op", "begin"}, {"case", "x.y"}}, Deadline(10));
 #ifndef SOCKREF_CONFORMANCE_RUNNER_SUBPROCESS_DRIVER_H_

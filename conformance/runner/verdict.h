@@ -15,7 +15,7 @@
 #include <optional>
 #include <string>
 
-#include "conformance/case_ast.h"
+#include "conformance/language/case_ast.h"
 #include "conformance/runner/case_execution.h"
 
 namespace sockref::conformance::runner {

@@ -1,0 +1,233 @@
+// conformance_test: one GoogleTest test per conformance case, reference vs CPython.
+//
+// Each case of conformance/cases/*.cases becomes the test <Area>.<Rest of its id>, e.g.
+// `example_inet.aton.two_part_shorthand` is ExampleInet.AtonTwoPartShorthand, so
+//
+//   bazel test //conformance:conformance_test --test_arg=--gtest_filter='ExampleInet.*'
+//
+// runs one area, and Bazel's shard_count spreads the cases over processes. A test runs its
+// case on the in-process reference driver and twice on the CPython oracle (python3 from PATH)
+// and fails when the reference fails the case or disagrees with CPython, or when the oracle
+// crashes or hangs, unless conformance/expectations/<impl>.txt lists that very failure.
+// Documentation divergences, unstable oracle runs and unsupported cases are printed (and
+// recorded as test properties) but do not fail.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "conformance/language/case_ast.h"
+#include "conformance/language/case_parser.h"
+#include "conformance/runner/differential_run.h"
+#include "conformance/runner/expectations.h"
+#include "conformance/runner/implementations.h"
+#include "conformance/runner/managed_driver.h"
+#include "conformance/report/reference_in_process.h"
+
+namespace sockref::conformance::runner {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kReference[] = "reference";
+
+// Suite holds what every test of this process shares: the registry, the expectations and the
+// drivers, which start when the first test needs them (a shard may have none).
+class Suite {
+ public:
+  static Suite& Get() {
+    static Suite* suite = new Suite();  // never destroyed: tests may run until exit
+    return *suite;
+  }
+
+  std::string root;
+  Registry registry;
+  std::map<std::string, Expectations> expectations;
+  double multiplier = 1;
+
+  // Start starts the drivers on first use (the reference and two of the oracle) and returns
+  // what was learned about the two implementations, in that order.
+  std::vector<ImplementationInfo>& Start() {
+    std::call_once(started_, [this] { StartDrivers(); });
+    return implementations_;
+  }
+  ManagedDriver& reference() { return *reference_; }
+  ManagedDriver& oracle(int i) { return *oracle_[i]; }
+
+ private:
+  void StartDrivers() {
+    const Implementation& ref = *registry.Find(kReference);
+    const Implementation& cpython = *registry.Find(registry.oracle);
+    reference_ =
+        std::make_unique<ManagedDriver>(MakeDriver(ref, root, ReferenceFactories()), multiplier);
+    for (auto& o : oracle_) {
+      o = std::make_unique<ManagedDriver>(MakeDriver(cpython, root, {}), multiplier);
+    }
+    // The oracle's drivers start together, before any in-process case holds the descriptor
+    // table.
+    std::thread second([this] { oracle_[1]->Start(); });
+    oracle_[0]->Start();
+    second.join();
+    reference_->Start();
+    implementations_ = {Info(ref, *reference_, false), Info(cpython, *oracle_[0], true)};
+  }
+
+  static ImplementationInfo Info(const Implementation& impl, const ManagedDriver& d, bool oracle) {
+    ImplementationInfo info;
+    info.name = impl.name;
+    info.is_oracle = oracle;
+    info.check_leaks = impl.check_leaks;
+    info.available = d.running();
+    info.unavailable_reason = d.failure();
+    info.hello = d.hello();
+    return info;
+  }
+
+  std::once_flag started_;
+  std::unique_ptr<ManagedDriver> reference_;
+  std::unique_ptr<ManagedDriver> oracle_[2];
+  std::vector<ImplementationInfo> implementations_;
+};
+
+std::string Describe(const Case& c, const std::string& impl, const ImplResult& r) {
+  std::string s = impl + ": " + VerdictName(r.verdict.kind);
+  if (r.expectation != ExpectationMatch::kNotListed) {
+    s += std::string(" (") + MatchName(r.expectation) + " in expectations/" + impl + ".txt)";
+  }
+  if (r.verdict.difference) {
+    const Difference& d = *r.verdict.difference;
+    s += " at " + StepLabel(d, c.steps.size());
+    if (d.step >= 1 && d.step <= static_cast<int>(c.steps.size())) {
+      s += " (" + c.file + ":" + std::to_string(d.line) + "): " + d.source;
+    }
+    s += "\n  expected: " + d.expected + "\n  actual:   " + d.actual;
+  } else if (!r.verdict.detail.empty()) {
+    s += ": " + r.verdict.detail;
+  }
+  if (CountsAsFailure(r) && r.verdict.kind != VerdictKind::kPass) {
+    s += "\n  expectations line: " + c.id + " " + Signature(r.verdict, c.steps.size());
+  }
+  return s;
+}
+
+class CaseTest : public ::testing::Test {
+ public:
+  explicit CaseTest(const Case* c) : case_(*c) {}
+
+  void TestBody() override {
+    Suite& suite = Suite::Get();
+    std::vector<ImplementationInfo>& impls = suite.Start();
+    ExecutionOptions options;
+    options.multiplier = suite.multiplier;
+    // The three runs go side by side: the oracle's two on separate CPython processes, the
+    // reference's in this one.
+    std::vector<CaseRun> oracle_runs(2);
+    std::thread first([&] { oracle_runs[0] = suite.oracle(0).Run(case_, options); });
+    std::thread second([&] { oracle_runs[1] = suite.oracle(1).Run(case_, options); });
+    CaseRun reference_run = suite.reference().Run(case_, options);
+    first.join();
+    second.join();
+    std::map<std::string, std::vector<CaseRun>> runs;
+    runs[suite.registry.oracle] = std::move(oracle_runs);
+    runs[kReference].push_back(std::move(reference_run));
+    CaseResult result =
+        JudgeCase(case_, impls, suite.registry.oracle, runs, suite.expectations, suite.multiplier);
+
+    const ImplResult& oracle = result.results.at(suite.registry.oracle);
+    const ImplResult& reference = result.results.at(kReference);
+    RecordProperty(suite.registry.oracle, VerdictName(oracle.verdict.kind));
+    RecordProperty(kReference, VerdictName(reference.verdict.kind));
+    if (oracle.verdict.kind == VerdictKind::kUnavailable) {
+      FAIL() << "the oracle is unavailable: " << oracle.verdict.detail;
+    }
+    if (reference.verdict.kind == VerdictKind::kUnavailable) {
+      FAIL() << "the reference driver is unavailable: " << reference.verdict.detail;
+    }
+    for (const auto& [name, r] : result.results) {
+      std::string text = Describe(case_, name, r);
+      if (CountsAsFailure(r)) {
+        ADD_FAILURE() << case_.id << " (" << case_.file << ":" << case_.line << ")\n" << text;
+      } else if (r.verdict.kind != VerdictKind::kPass) {
+        std::cout << "[  NOTE    ] " << case_.id << ": " << text << "\n";
+      }
+    }
+  }
+
+ private:
+  const Case& case_;
+};
+
+// RegisterCases registers one test per case; on a malformed table, one failing test that
+// says why.
+void RegisterCases(const std::vector<Case>* cases) {
+  for (const Case& c : *cases) {
+    const std::string area = AreaOf(c);  // every id starts with "<area>." (CASES.md)
+    const std::string suite = TestNameForCaseId(area);
+    const std::string name = TestNameForCaseId(c.id.substr(area.size() + 1));
+    ::testing::RegisterTest(suite.c_str(), name.c_str(), nullptr, c.id.c_str(), c.file.c_str(),
+                            c.line, [&c]() -> ::testing::Test* { return new CaseTest(&c); });
+  }
+}
+
+void RegisterSetupFailure(const std::string& message) {
+  ::testing::RegisterTest("CaseTable", "Loads", nullptr, nullptr, __FILE__, __LINE__,
+                          [message]() -> ::testing::Test* {
+                            class Failing : public ::testing::Test {
+                             public:
+                              explicit Failing(std::string m) : m_(std::move(m)) {}
+                              void TestBody() override { FAIL() << m_; }
+                              std::string m_;
+                            };
+                            return new Failing(message);
+                          });
+}
+
+std::vector<std::string> CaseFiles(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() == ".cases") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+}  // namespace sockref::conformance::runner
+
+int main(int argc, char** argv) {
+  using namespace sockref::conformance;
+  using namespace sockref::conformance::runner;
+  ::testing::InitGoogleTest(&argc, argv);
+  Suite& suite = Suite::Get();
+  // Bazel runs tests inside the runfiles tree, which holds the data files.
+  suite.root = std::filesystem::current_path().string();
+  static std::vector<Case> cases;
+  try {
+    suite.multiplier = TimeMultiplierFromEnv();
+    suite.registry = LoadRegistry(suite.root + "/conformance/implementations.json");
+    for (const std::string& name : {std::string(kReference), suite.registry.oracle}) {
+      suite.expectations[name] =
+          Expectations::Load(suite.root + "/conformance/expectations/" + name + ".txt");
+    }
+    // Relative to the runfiles tree, so failures name conformance/cases/<area>.cases.
+    std::vector<std::string> files = CaseFiles("conformance/cases");
+    if (files.empty()) {
+      throw std::runtime_error("no .cases files in " + suite.root + "/conformance/cases");
+    }
+    cases = ParseCaseFiles(files);
+    RegisterCases(&cases);
+  } catch (const std::exception& e) {
+    RegisterSetupFailure(e.what());
+  }
+  return RUN_ALL_TESTS();
+}

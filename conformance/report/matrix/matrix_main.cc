@@ -1,0 +1,286 @@
+// matrix: runs the conformance suite on chosen implementations and writes the conformance
+// matrix (cases × implementations) as Markdown and as one self-contained HTML page.
+//
+//   bazel run //conformance:matrix -- --impl reference --impl cpython --impl pypy3
+//       --markdown docs/conformance-matrix.md --html docs/conformance-matrix.html
+//   bazel run //conformance:matrix -- --registry ~/mysock/registry.json --impl cpython
+//       --impl mysock --expectations mysock=$HOME/mysock/expected.txt --html /tmp/m.html
+//   bazel run //conformance:matrix -- --from-json /tmp/results.json --markdown /tmp/m.md
+//
+// It prints the same text report as //conformance:report on stdout, progress on stderr.
+// Exit status: 0 when every result is a pass or covered by the expectations files and every
+// chosen implementation could be started; 1 otherwise; 2 on bad usage or a malformed case,
+// expectations or registry file.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "conformance/language/case_ast.h"
+#include "conformance/report/matrix/html.h"
+#include "conformance/report/matrix/markdown.h"
+#include "conformance/report/matrix/matrix.h"
+#include "conformance/report/matrix/suite.h"
+#include "conformance/runner/report.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace sockref::conformance;
+using namespace sockref::conformance::matrix;
+
+constexpr char kUsage[] =
+    "usage: matrix [--impl NAME]... [--markdown FILE] [--html FILE] [--json FILE]\n"
+    "              [--registry FILE]... [--expectations NAME=FILE]... [--filter GLOB]\n"
+    "              [--cases DIR] [--jobs N] [--from-json FILE] [--list]\n"
+    "  --impl NAME       a column: run this implementation (repeatable, in column order;\n"
+    "                    default: the registry's defaults)\n"
+    "  --markdown FILE   write the matrix as Markdown to FILE\n"
+    "  --html FILE       write the matrix as one self-contained HTML page to FILE\n"
+    "  --json FILE       write the machine-readable results (report --json's format) to FILE\n"
+    "  --registry FILE   add the implementations of another registry file (repeatable);\n"
+    "                    in its argv, {dir} is that file's directory\n"
+    "  --expectations NAME=FILE  known failures of NAME (default:\n"
+    "                    conformance/expectations/NAME.txt)\n"
+    "  --filter GLOB     only cases whose id matches GLOB (fnmatch), e.g. 'timeouts.*'\n"
+    "  --cases DIR       read DIR/*.cases instead of conformance/cases\n"
+    "  --jobs N          driver processes per subprocess implementation (default 4)\n"
+    "  --from-json FILE  draw the matrix from saved results instead of running the suite\n"
+    "  --list            list the implementations (with --registry's) and exit\n"
+    "Set SOCKREF_TIME_MULTIPLIER on a slow or loaded machine (CASES.md, \"Timing\").\n";
+
+struct Flags {
+  SuiteOptions suite;
+  std::string markdown;
+  std::string html;
+  std::string json;
+  std::string from_json;
+  bool list = false;
+  bool help = false;
+  std::vector<std::string> args;  // as given, for the page's provenance line
+};
+
+// Root returns the directory holding conformance/ and oracle/: the runfiles tree under
+// `bazel run` (which starts us inside it), else the workspace, else the current directory.
+std::string Root(const char* argv0) {
+  std::vector<std::string> candidates;
+  if (const char* r = std::getenv("RUNFILES_DIR")) {
+    candidates.push_back(std::string(r) + "/sockref");
+  }
+  candidates.push_back(std::string(argv0) + ".runfiles/sockref");
+  candidates.push_back(fs::current_path().string());
+  if (const char* w = std::getenv("BUILD_WORKSPACE_DIRECTORY")) candidates.push_back(w);
+  for (const std::string& c : candidates) {
+    std::error_code ec;
+    if (fs::exists(c + "/conformance/implementations.json", ec)) return fs::absolute(c).string();
+  }
+  return fs::current_path().string();
+}
+
+// UserPath resolves a path the user typed against where they typed it (bazel run changes
+// directory and says where it was in BUILD_WORKING_DIRECTORY).
+std::string UserPath(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  const char* wd = std::getenv("BUILD_WORKING_DIRECTORY");
+  return wd != nullptr ? std::string(wd) + "/" + path : path;
+}
+
+bool ParseFlags(int argc, char** argv, Flags& flags) {
+  flags.suite.jobs = 4;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    flags.args.push_back(arg);
+    std::string v;
+    auto value = [&]() {
+      if (i + 1 >= argc) return false;
+      v = argv[++i];
+      flags.args.push_back(v);
+      return true;
+    };
+    if (arg == "--impl" && value()) {
+      flags.suite.implementations.push_back(v);
+    } else if (arg == "--markdown" && value()) {
+      flags.markdown = UserPath(v);
+    } else if (arg == "--html" && value()) {
+      flags.html = UserPath(v);
+    } else if (arg == "--json" && value()) {
+      flags.json = UserPath(v);
+    } else if (arg == "--registry" && value()) {
+      flags.suite.extra_registries.push_back(UserPath(v));
+    } else if (arg == "--expectations" && value() && v.find('=') != std::string::npos &&
+               v.find('=') > 0) {
+      flags.suite.expectations[v.substr(0, v.find('='))] = UserPath(v.substr(v.find('=') + 1));
+    } else if (arg == "--filter" && value()) {
+      flags.suite.filter = v;
+    } else if (arg == "--cases" && value()) {
+      flags.suite.cases_dir = UserPath(v);
+    } else if (arg == "--jobs" && value() && std::atoi(v.c_str()) > 0) {
+      flags.suite.jobs = std::atoi(v.c_str());
+    } else if (arg == "--from-json" && value()) {
+      flags.from_json = UserPath(v);
+    } else if (arg == "--list") {
+      flags.list = true;
+    } else if (arg == "--help" || arg == "-h") {
+      flags.help = true;
+      return true;
+    } else {
+      std::cerr << "matrix: bad argument '" << arg << "'\n" << kUsage;
+      return false;
+    }
+  }
+  if (!flags.list && flags.markdown.empty() && flags.html.empty() && flags.json.empty()) {
+    std::cerr << "matrix: nothing to write: give --markdown, --html or --json\n" << kUsage;
+    return false;
+  }
+  return true;
+}
+
+// Command returns how this run was started, for the page: the bazel command when run by
+// bazel, else the program name, with the multiplier when one was set.
+std::string Command(const char* argv0, const std::vector<std::string>& args) {
+  std::string out;
+  if (const char* m = std::getenv("SOCKREF_TIME_MULTIPLIER")) {
+    out += "SOCKREF_TIME_MULTIPLIER=" + std::string(m) + " ";
+  }
+  out += std::getenv("BUILD_WORKSPACE_DIRECTORY") != nullptr ? "bazel run //conformance:matrix --"
+                                                             : fs::path(argv0).filename().string();
+  for (const std::string& a : args) {
+    const bool plain = a.find_first_of(" '\"*?$\\") == std::string::npos && !a.empty();
+    out += " " + (plain ? a : "'" + a + "'");
+  }
+  return out;
+}
+
+std::string Today() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << "matrix: cannot write " << path << "\n";
+    return false;
+  }
+  std::cerr << "matrix: wrote " << path << "\n";
+  return true;
+}
+
+// SourcePrefix returns how a page written to `page` reaches the workspace-relative case files,
+// "../" for docs/x.html, under `bazel run`; elsewhere the workspace is unknown: no links.
+std::string SourcePrefix(const std::string& page) {
+  const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  if (workspace == nullptr) return "";
+  std::error_code ec;
+  const fs::path rel = fs::relative(workspace, fs::absolute(page, ec).parent_path(), ec);
+  if (ec || rel.empty()) return "";
+  return rel == "." ? "./" : rel.string() + "/";
+}
+
+int Run(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, flags)) return 2;
+  if (flags.help) {
+    std::cout << kUsage;
+    return 0;
+  }
+  flags.suite.root = Root(argv[0]);
+  json results;
+  int status = 0;
+  if (flags.list) {
+    try {
+      runner::Registry r = LoadExtendedRegistry(flags.suite.root, flags.suite.extra_registries);
+      for (const runner::Implementation& i : r.implementations) {
+        std::cout << i.name << (i.name == r.oracle ? " (oracle)" : "") << ": " << i.description
+                  << "\n";
+      }
+      return 0;
+    } catch (const SuiteError& e) {
+      std::cerr << "matrix: " << e.what() << "\n";
+      return 2;
+    }
+  }
+  if (!flags.from_json.empty()) {
+    std::ifstream in(flags.from_json);
+    results = json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!in || results.is_discarded()) {
+      std::cerr << "matrix: " << flags.from_json << ": cannot read results JSON\n";
+      return 2;
+    }
+  } else {
+    std::unique_ptr<Suite> suite;
+    try {
+      flags.suite.multiplier = TimeMultiplierFromEnv();
+      flags.suite.progress = [](const std::string& line) {
+        std::cerr << "matrix: " << line << std::endl;
+      };
+      suite = LoadSuite(flags.suite);
+    } catch (const std::exception& e) {  // SuiteError, a bad multiplier
+      std::cerr << "matrix: " << e.what() << "\n";
+      return 2;
+    }
+    std::cerr << "matrix: " << suite->selected.size() << " of " << suite->cases.size()
+              << " cases on";
+    for (const std::string& n : suite->setup.names) std::cerr << " " << n;
+    std::cerr << "\n";
+    runner::RunResults run = RunSuite(*suite);
+    runner::WriteTextReport(std::cout, run);
+    std::cout.flush();
+    status = runner::ExitStatus(run);
+    for (const runner::ImplementationInfo& info : run.implementations) {
+      if (info.available) continue;
+      std::cerr << "matrix: " << info.name << " was unavailable: " << info.unavailable_reason
+                << "\n";
+      status = 1;
+    }
+    results = ResultsWithDescriptions(run, suite->registry);
+    results["generated"] = {{"command", Command(argv[0], flags.args)}, {"date", Today()}};
+  }
+
+  Matrix m;
+  try {
+    m = MatrixFromResults(results);
+  } catch (const MatrixError& e) {
+    std::cerr << "matrix: " << e.what() << "\n";
+    return 2;
+  }
+  if (results.contains("generated") && results["generated"].is_object()) {
+    m.command = results["generated"].value("command", std::string());
+    m.date = results["generated"].value("date", std::string());
+  }
+  bool written = true;
+  if (!flags.json.empty()) written &= WriteFile(flags.json, results.dump(2) + "\n");
+  if (!flags.markdown.empty()) {
+    std::ostringstream text;
+    WriteMarkdownMatrix(text, m, {SourcePrefix(flags.markdown)});
+    written &= WriteFile(flags.markdown, text.str());
+  }
+  if (!flags.html.empty()) {
+    std::ostringstream text;
+    WriteHtmlMatrix(text, m, {SourcePrefix(flags.html)});
+    written &= WriteFile(flags.html, text.str());
+  }
+  if (!written) return 2;
+  if (!flags.from_json.empty()) {
+    status = m.failures == 0 ? 0 : 1;
+    for (const MatrixColumn& c : m.columns) status = c.available ? status : 1;
+  }
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return Run(argc, argv); }

@@ -1,0 +1,87 @@
+// suite.h: loads the conformance suite (registry, cases, expectations) and runs it.
+//
+// What //conformance:matrix and the example driver's test share: the project's registry,
+// optionally extended by registry files of implementations that live elsewhere, the case
+// table, each implementation's expectations file, and RunDifferential (differential_run.h):
+//
+//   SuiteOptions options{.root = root, .implementations = {"reference", "cpython", "toy"},
+//                        .extra_registries = {"/path/to/toy_registry.json"},
+//                        .filter = "byteorder.*"};
+//   std::unique_ptr<Suite> suite = LoadSuite(options);  // throws SuiteError
+//   RunResults results = RunSuite(*suite);
+//
+// An extra registry file has the project registry's shape (implementations.h) with only the
+// "implementations" array required; in its "argv", "{dir}" stands for the directory holding
+// that file (and "{root}", as everywhere, for the directory holding conformance/ and oracle/).
+#ifndef SOCKREF_CONFORMANCE_REPORT_MATRIX_SUITE_H_
+#define SOCKREF_CONFORMANCE_REPORT_MATRIX_SUITE_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "conformance/language/case_ast.h"
+#include "conformance/runner/differential_run.h"
+#include "conformance/runner/implementations.h"
+
+namespace sockref::conformance::matrix {
+
+// SuiteError is a problem with the suite's configuration: an unreadable or malformed registry,
+// case or expectations file, an unknown implementation, no case files. what() says which.
+class SuiteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct SuiteOptions {
+  std::string root;  // holds conformance/implementations.json, conformance/cases, oracle/
+  // Implementations to run, in column order; empty: the registry's defaults.
+  std::vector<std::string> implementations;
+  // Registry files whose implementations are added to the project's (names must be new).
+  std::vector<std::string> extra_registries;
+  // Expectations files by implementation name, instead of
+  // <root>/conformance/expectations/<name>.txt.
+  std::map<std::string, std::string> expectations;
+  std::string cases_dir;  // empty: <root>/conformance/cases
+  std::string filter;     // fnmatch(3) glob over case ids; empty: every case
+  int jobs = 6;           // driver processes per subprocess implementation
+  double multiplier = 1;  // SOCKREF_TIME_MULTIPLIER
+  std::function<void(const std::string&)> progress;  // may be empty
+};
+
+// Suite is a loaded suite, ready to run. Not copyable: setup points into registry and
+// selected into cases.
+struct Suite {
+  runner::Registry registry;
+  std::vector<Case> cases;            // every case of the table
+  std::vector<const Case*> selected;  // those matching the filter, in table order
+  runner::RunSetup setup;             // names, root, expectations, jobs, factories
+
+  Suite() = default;
+  Suite(const Suite&) = delete;
+  Suite& operator=(const Suite&) = delete;
+};
+
+// LoadExtendedRegistry returns the project's registry at <root>/conformance/implementations.json
+// with the implementations of each file in `extra` appended. Throws SuiteError.
+runner::Registry LoadExtendedRegistry(const std::string& root,
+                                      const std::vector<std::string>& extra);
+
+// LoadSuite loads everything `options` names. The in-process reference implementation is
+// linked in. Throws SuiteError.
+std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options);
+
+// RunSuite runs the selected cases on the chosen implementations.
+runner::RunResults RunSuite(const Suite& suite);
+
+// ResultsWithDescriptions returns ResultsToJson(results) (report.h) with each
+// implementation's registry description added as "description".
+nlohmann::json ResultsWithDescriptions(const runner::RunResults& results,
+                                       const runner::Registry& registry);
+
+}  // namespace sockref::conformance::matrix
+
+#endif  // SOCKREF_CONFORMANCE_REPORT_MATRIX_SUITE_H_

@@ -1,0 +1,130 @@
+#include "conformance/report/matrix/suite.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include "conformance/runner/expectations.h"
+
+namespace sockref::conformance::matrix {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Bazel runs tests inside the runfiles tree, which holds conformance/ (the data files).
+std::string Root() { return fs::current_path().string(); }
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const fs::path dir = fs::path(tmp != nullptr ? tmp : "/tmp") / "suite_test";
+  fs::create_directories(dir);
+  const fs::path path = dir / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+SuiteOptions Options(std::vector<std::string> implementations) {
+  SuiteOptions options;
+  options.root = Root();
+  options.implementations = std::move(implementations);
+  return options;
+}
+
+std::string ErrorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const SuiteError& e) {
+    return e.what();
+  }
+  return "no SuiteError";
+}
+
+TEST(LoadExtendedRegistryTest, AppendsImplementationsAndExpandsDir) {
+  const std::string path = WriteTemp(
+      "extra.json",
+      R"({"implementations": [{"name": "toy", "argv": ["python3", "{dir}/toy.py", "{root}"]}]})");
+  runner::Registry r = LoadExtendedRegistry(Root(), {path});
+  const runner::Implementation* toy = r.Find("toy");
+  ASSERT_NE(toy, nullptr);
+  EXPECT_THAT(toy->argv, ElementsAre("python3", fs::path(path).parent_path().string() + "/toy.py",
+                                     "{root}"));  // {root} is the runner's, at start
+  EXPECT_EQ(r.oracle, "cpython");                 // the project's registry is kept
+  EXPECT_NE(r.Find("reference"), nullptr);
+}
+
+TEST(LoadExtendedRegistryTest, RejectsANameTheProjectAlreadyUses) {
+  const std::string path =
+      WriteTemp("dup.json", R"({"implementations": [{"name": "cpython", "argv": ["x"]}]})");
+  EXPECT_THAT(ErrorOf([&] { LoadExtendedRegistry(Root(), {path}); }),
+              HasSubstr("implementation cpython is listed twice"));
+}
+
+TEST(LoadExtendedRegistryTest, RejectsAFileWithoutImplementations) {
+  const std::string path = WriteTemp("none.json", R"({"oracle": "x"})");
+  EXPECT_EQ(ErrorOf([&] { LoadExtendedRegistry(Root(), {path}); }),
+            path + ": expected an object with an \"implementations\" array");
+  EXPECT_EQ(ErrorOf([&] { LoadExtendedRegistry(Root(), {"/nonexistent/r.json"}); }),
+            "/nonexistent/r.json: cannot read the implementation registry");
+}
+
+TEST(LoadSuiteTest, SelectsCasesByFilterAndLoadsExpectations) {
+  SuiteOptions options = Options({"reference", "cpython"});
+  options.filter = "example_inet.*";
+  std::unique_ptr<Suite> suite = LoadSuite(options);
+  EXPECT_EQ(suite->selected.size(), 4u);
+  EXPECT_GT(suite->cases.size(), 400u);
+  EXPECT_EQ(suite->selected[0]->file, "conformance/cases/example_inet.cases");
+  EXPECT_THAT(suite->setup.names, ElementsAre("reference", "cpython"));
+  EXPECT_EQ(suite->setup.expectations.at("reference").path(),
+            Root() + "/conformance/expectations/reference.txt");
+}
+
+TEST(LoadSuiteTest, ExpectationsFileCanBeNamed) {
+  const std::string path = WriteTemp("cpython.txt", "example_inet.aton.x fail@1\n");
+  SuiteOptions options = Options({"cpython"});
+  options.expectations["cpython"] = path;
+  std::unique_ptr<Suite> suite = LoadSuite(options);
+  EXPECT_EQ(suite->setup.expectations.at("cpython").size(), 1u);
+}
+
+TEST(LoadSuiteTest, ReportsConfigurationProblems) {
+  SuiteOptions options = Options({"reference", "nonesuch"});
+  EXPECT_THAT(ErrorOf([&] { LoadSuite(options); }),
+              HasSubstr("unknown implementation 'nonesuch' (known: reference, "));
+  options.implementations = {"cpython", "cpython"};
+  EXPECT_EQ(ErrorOf([&] { LoadSuite(options); }), "an implementation is chosen twice");
+  options.implementations = {"cpython"};
+  options.filter = "nonesuch.*";
+  EXPECT_EQ(ErrorOf([&] { LoadSuite(options); }), "no case matches 'nonesuch.*'");
+  options.filter = "";
+  options.expectations["cpython"] = WriteTemp("bad.txt", "example_inet.aton.x great\n");
+  EXPECT_THAT(ErrorOf([&] { LoadSuite(options); }), HasSubstr("bad.txt:1: unknown verdict"));
+}
+
+// The committed expectations files must parse and name only cases that exist: a renamed case
+// would otherwise leave a line that silently covers nothing.
+TEST(ExpectationsFilesTest, EveryLineNamesAnExistingCase) {
+  SuiteOptions options = Options({"cpython"});
+  std::unique_ptr<Suite> suite = LoadSuite(options);
+  int files = 0;
+  for (const fs::directory_entry& e :
+       fs::directory_iterator(Root() + "/conformance/expectations")) {
+    if (e.path().extension() != ".txt") continue;
+    ++files;
+    runner::Expectations ex;
+    ASSERT_NO_THROW(ex = runner::Expectations::Load(e.path().string())) << e.path();
+    for (const runner::KnownFailure& k : ex.Unknown(suite->cases)) {
+      ADD_FAILURE() << e.path().string() << ":" << k.line << ": no case " << k.case_id;
+    }
+  }
+  EXPECT_GE(files, 1);
+}
+
+}  // namespace
+}  // namespace sockref::conformance::matrix
