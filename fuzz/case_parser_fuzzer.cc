@@ -23,7 +23,12 @@
 #include <string>
 #include <string_view>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/value.h"
+#include "conformance/language/ast.h"
+#include "conformance/protocol/ast_codec.h"
+#include "conformance/protocol/exec_request.h"
+#include "conformance/protocol/outcome.h"
+#include "conformance/runner/matching.h"
 #include "conformance/language/case_parser.h"
 #include "fuzz/fuzz_support.h"
 

@@ -1,6 +1,6 @@
 // protocol_fuzzer: the driver protocol (conformance/PROTOCOL.md) from the receiving end.
 //
-// 1. The decoders of conformance/language/case_ast.h (ValueFromJson, ExprFromJson,
+// 1. The decoders of conformance/protocol/ (value_codec.h ValueFromJson, ast_codec.h ExprFromJson,
 //    StatementFromJson, OutcomeFromJson) on every node of an arbitrary JSON document
 //    (capped, so error messages that print the node stay linear). Only ProtocolError and
 //    nlohmann::json's own exceptions may escape. What decodes must round-trip: encoding
@@ -31,7 +31,12 @@
 #include <string_view>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/value.h"
+#include "conformance/language/ast.h"
+#include "conformance/protocol/protocol_error.h"
+#include "conformance/protocol/value_codec.h"
+#include "conformance/protocol/ast_codec.h"
+#include "conformance/protocol/outcome.h"
 #include "conformance/drivers/reference/reference_driver.h"
 #include "fuzz/fuzz_support.h"
 

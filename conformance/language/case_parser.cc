@@ -14,6 +14,8 @@
 #include <set>
 #include <sstream>
 #include <utility>
+#include "conformance/language/value.h"
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance {
 namespace {

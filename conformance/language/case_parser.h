@@ -14,7 +14,7 @@
 // Parsing checks everything that can be checked without running a case: the syntax of each
 // line, that names are bound before use, that case variables do not shadow socket module
 // names, capture rules, capability names, errno names, and the uniqueness of case ids. What a
-// case *means* (its AST and expectations) is case_ast.h.
+// case *means* (its AST and expectations) is ast.h.
 #ifndef SOCKREF_CONFORMANCE_LANGUAGE_CASE_PARSER_H_
 #define SOCKREF_CONFORMANCE_LANGUAGE_CASE_PARSER_H_
 
@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance {
 

@@ -25,7 +25,8 @@
 #include <thread>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
+#include "conformance/runner/timing_policy.h"
 #include "conformance/language/case_parser.h"
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/expectations.h"

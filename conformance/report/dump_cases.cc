@@ -12,7 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
+#include "conformance/protocol/ast_codec.h"
+#include "conformance/protocol/exec_request.h"
 #include "conformance/language/case_parser.h"
 
 namespace {

@@ -10,6 +10,10 @@
 #include <set>
 #include <shared_mutex>
 #include <vector>
+#include "conformance/language/ast.h"
+#include "conformance/protocol/protocol_error.h"
+#include "conformance/protocol/exec_request.h"
+#include "conformance/protocol/outcome.h"
 
 namespace sockref::conformance::runner {
 namespace {

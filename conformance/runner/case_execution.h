@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
+#include "conformance/protocol/outcome.h"
+#include "conformance/runner/timing_policy.h"
 #include "conformance/runner/driver_connection.h"
 
 namespace sockref::conformance::runner {

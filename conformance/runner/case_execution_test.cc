@@ -14,6 +14,10 @@
 #include <vector>
 
 #include "conformance/language/case_parser.h"
+#include "conformance/language/value.h"
+#include "conformance/language/ast.h"
+#include "conformance/protocol/exec_request.h"
+#include "conformance/protocol/outcome.h"
 
 namespace sockref::conformance::runner {
 namespace {

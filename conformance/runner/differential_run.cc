@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "conformance/runner/managed_driver.h"
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {
 namespace {

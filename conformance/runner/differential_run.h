@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
 #include "conformance/runner/case_execution.h"
 #include "conformance/runner/expectations.h"
 #include "conformance/runner/implementations.h"

@@ -13,6 +13,7 @@
 #include "conformance/language/case_parser.h"
 #include "conformance/runner/in_process_driver.h"
 #include "conformance/runner/report.h"
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {
 namespace {

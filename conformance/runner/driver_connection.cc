@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/protocol/protocol_error.h"
 
 namespace sockref::conformance::runner {
 

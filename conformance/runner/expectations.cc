@@ -3,6 +3,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {
 namespace {

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
 #include "conformance/runner/verdict.h"
 
 namespace sockref::conformance::runner {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {
 namespace {

@@ -1,6 +1,7 @@
 #include "conformance/runner/managed_driver.h"
 
 #include <utility>
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {
 

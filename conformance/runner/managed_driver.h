@@ -14,7 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
+#include "conformance/runner/timing_policy.h"
 #include "conformance/runner/case_execution.h"
 #include "conformance/runner/driver_connection.h"
 

@@ -11,6 +11,7 @@
 
 #include "conformance/language/case_parser.h"
 #include "conformance/runner/subprocess_driver.h"
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {
 namespace {

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {
 namespace {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "conformance/language/case_parser.h"
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {
 namespace {

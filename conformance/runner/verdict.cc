@@ -2,6 +2,12 @@
 
 #include <cstdio>
 #include <vector>
+#include "conformance/language/value.h"
+#include "conformance/language/ast.h"
+#include "conformance/language/errno_names.h"
+#include "conformance/protocol/outcome.h"
+#include "conformance/runner/matching.h"
+#include "conformance/runner/timing_policy.h"
 
 namespace sockref::conformance::runner {
 namespace {

@@ -15,7 +15,8 @@
 #include <optional>
 #include <string>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
+#include "conformance/protocol/outcome.h"
 #include "conformance/runner/case_execution.h"
 
 namespace sockref::conformance::runner {

@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "conformance/language/case_parser.h"
+#include "conformance/language/value.h"
+#include "conformance/language/ast.h"
+#include "conformance/protocol/outcome.h"
 
 namespace sockref::conformance::runner {
 namespace {

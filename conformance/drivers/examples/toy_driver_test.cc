@@ -14,7 +14,8 @@
 #include <memory>
 #include <string>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
+#include "conformance/runner/timing_policy.h"
 #include "conformance/report/matrix/suite.h"
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/expectations.h"

@@ -467,7 +467,7 @@ for _name, _interpreter, _module in CONFIGS:
 
 def match_pattern(pattern, value, bindings):
     """A test's own check of a dump_cases pattern against an encoded value. (The runner's
-    matcher is MatchOutcome in conformance/language/case_ast.h; this one only needs the examples.)"""
+    matcher is MatchOutcome in conformance/runner/matching.h; this one only needs the examples.)"""
     if isinstance(pattern, dict) and "capture" in pattern:
         if pattern["type"] is not None and type_name(value) != pattern["type"]:
             return False

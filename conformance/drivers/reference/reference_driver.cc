@@ -18,7 +18,11 @@
 #include <utility>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/value.h"
+#include "conformance/language/ast.h"
+#include "conformance/protocol/protocol_error.h"
+#include "conformance/protocol/ast_codec.h"
+#include "conformance/protocol/outcome.h"
 #include "conformance/drivers/reference/runtime/bindings.h"
 #include "conformance/drivers/reference/runtime/errors.h"
 #include "conformance/drivers/reference/runtime/evaluator.h"

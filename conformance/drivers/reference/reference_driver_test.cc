@@ -12,7 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/value.h"
+#include "conformance/protocol/protocol_error.h"
+#include "conformance/protocol/value_codec.h"
+#include "conformance/protocol/outcome.h"
 #include "conformance/drivers/reference/runtime/errors.h"
 #include "impl/timeout.h"
 

@@ -22,7 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
+#include "conformance/runner/timing_policy.h"
 #include "conformance/report/matrix/html.h"
 #include "conformance/report/matrix/markdown.h"
 #include "conformance/report/matrix/matrix.h"

@@ -12,6 +12,7 @@
 #include "conformance/runner/expectations.h"
 #include "conformance/report/reference_in_process.h"
 #include "conformance/runner/report.h"
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance::matrix {
 namespace {

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/implementations.h"
 

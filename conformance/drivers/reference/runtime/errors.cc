@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "impl/error.h"
+#include "conformance/protocol/outcome.h"
 
 namespace sockref::conformance::reference {
 namespace {

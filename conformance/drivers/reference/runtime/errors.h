@@ -27,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/protocol/outcome.h"
 
 namespace sockref::conformance::reference {
 

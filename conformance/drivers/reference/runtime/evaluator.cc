@@ -12,6 +12,7 @@
 #include "conformance/drivers/reference/runtime/conversions.h"
 #include "conformance/drivers/reference/runtime/errors.h"
 #include "impl/error.h"
+#include "conformance/language/ast.h"
 
 namespace sockref::conformance::reference {
 namespace {

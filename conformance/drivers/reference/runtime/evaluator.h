@@ -11,7 +11,7 @@
 #ifndef SOCKREF_CONFORMANCE_DRIVERS_REFERENCE_RUNTIME_EVALUATOR_H_
 #define SOCKREF_CONFORMANCE_DRIVERS_REFERENCE_RUNTIME_EVALUATOR_H_
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/ast.h"
 #include "conformance/drivers/reference/runtime/object.h"
 #include "conformance/drivers/reference/runtime/session.h"
 

@@ -11,6 +11,7 @@
 #include "conformance/drivers/reference/runtime/errors.h"
 #include "impl/constants.h"
 #include "impl/error.h"
+#include "conformance/language/value.h"
 
 namespace sockref::conformance::reference {
 namespace {

@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "conformance/language/case_ast.h"
+#include "conformance/language/value.h"
 #include "conformance/drivers/reference/runtime/text_codec.h"
 #include "impl/socket.h"
 #include "impl/socket_stream.h"
@@ -89,7 +89,7 @@ class Object {
   Kind kind() const { return kind_; }
   // TypeName returns type(x).__name__ ("int", "bytearray", "socket", "AddressFamily").
   virtual std::string TypeName() const = 0;
-  // ToValue returns the object as the protocol carries it (case_ast.h's Value).
+  // ToValue returns the object as the protocol carries it (language/value.h's Value).
   virtual Value ToValue() const = 0;
   // ClassName returns the class as a traceback spells it ("socket.socket", "OSError"), the
   // key isinstance() compares; see classes in errors.h.

@@ -24,6 +24,7 @@
 #include "impl/ancillary.h"
 #include "impl/error.h"
 #include "impl/socket.h"
+#include "conformance/language/value.h"
 
 namespace sockref::conformance::reference {
 namespace {

@@ -1,0 +1,177 @@
+// Tests of matching.h and timing_policy.h: which outcomes and durations a step accepts.
+#include "conformance/runner/matching.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <stdlib.h>
+
+#include "conformance/language/case_parser.h"
+#include "conformance/runner/timing_policy.h"
+#include "conformance/language/value.h"
+#include "conformance/language/ast.h"
+#include "conformance/protocol/outcome.h"
+
+namespace sockref::conformance {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Optional;
+
+// ParseOne parses `text` as "t.cases" and returns its only case.
+Case ParseOne(const std::string& text) {
+  CaseFile file = ParseCaseText("t.cases", text);
+  EXPECT_EQ(file.cases.size(), 1u);
+  return file.cases.at(0);
+}
+
+// Steps wraps step lines in a minimal valid case.
+std::string Steps(const std::string& steps) { return "case t.c\n  doc: 001 \"x\"\n" + steps; }
+
+// OnlyStep returns the step `socket.x()` with the given expectation lines.
+Step OnlyStep(const std::string& expectation_lines) {
+  return ParseOne(Steps("  >>> socket.x()\n" + expectation_lines)).steps.at(0);
+}
+
+Outcome ValueOutcome(Value v) {
+  Outcome o;
+  o.value = std::move(v);
+  return o;
+}
+
+Outcome Raised(const std::string& type, const std::string& str,
+               std::optional<std::string> errno_name = std::nullopt) {
+  return OutcomeFromJson({{"raised",
+                           {{"type", type},
+                            {"str", str},
+                            {"errno_name", errno_name ? json(*errno_name) : json(nullptr)}}}});
+}
+
+TEST(Matching, ValuesMatchExactlyAndCapturesBind) {
+  Step s = OnlyStep("  ('127.0.0.1', $port:int)\n");
+  Bindings bindings;
+  EXPECT_EQ(MatchOutcome(s, ValueOutcome(Value::Tuple({Value::Str("127.0.0.1"), Value::Str("80")})),
+                         bindings),
+            "expected ('127.0.0.1', $port:int), got ('127.0.0.1', '80')");
+  EXPECT_THAT(bindings, IsEmpty());
+  EXPECT_EQ(MatchOutcome(s, ValueOutcome(Value::List({Value::Str("127.0.0.1"), Value::Int(80)})),
+                         bindings),
+            "expected ('127.0.0.1', $port:int), got ['127.0.0.1', 80]");
+  EXPECT_EQ(MatchOutcome(s, ValueOutcome(Value::Tuple({Value::Str("127.0.0.1"), Value::Int(80)})),
+                         bindings),
+            std::nullopt);
+  EXPECT_EQ(bindings.at("port"), Value::Int(80));
+
+  Case c = ParseOne(Steps("  >>> f = 1\n  >>> socket.x()\n  ($p, $p)\n  >>> socket.y()\n  $p\n"));
+  Bindings b;
+  EXPECT_EQ(MatchOutcome(c.steps[1], ValueOutcome(Value::Tuple({Value::Int(1), Value::Int(2)})), b),
+            "expected ($p, $p), got (1, 2)");
+  EXPECT_EQ(MatchOutcome(c.steps[1], ValueOutcome(Value::Tuple({Value::Int(3), Value::Int(3)})), b),
+            std::nullopt);
+  EXPECT_EQ(MatchOutcome(c.steps[2], ValueOutcome(Value::Int(4)), b), "expected $p, got 4");
+  EXPECT_EQ(MatchOutcome(c.steps[2], ValueOutcome(Value::Int(3)), b), std::nullopt);
+}
+
+TEST(Matching, DefaultExpectations) {
+  Case c = ParseOne(Steps("  >>> s = socket.socket()\n  >>> s.close()\n"));
+  Bindings b;
+  EXPECT_EQ(MatchOutcome(c.steps[0], ValueOutcome(Value::Object("socket", "<s>")), b),
+            std::nullopt);
+  EXPECT_EQ(MatchOutcome(c.steps[0], Raised("OSError", "[Errno 24] Too many open files"), b),
+            "expected success, got OSError: [Errno 24] Too many open files");
+  EXPECT_EQ(MatchOutcome(c.steps[1], ValueOutcome(Value::None()), b), std::nullopt);
+  EXPECT_EQ(MatchOutcome(c.steps[1], ValueOutcome(Value::Int(0)), b), "expected None, got 0");
+}
+
+TEST(Matching, ExceptionsByMessageErrnoAndAlternatives) {
+  Step s = OnlyStep("  TimeoutError: timed out\n  | BlockingIOError(errno=EWOULDBLOCK)\n");
+  Bindings b;
+  EXPECT_EQ(MatchOutcome(s, Raised("TimeoutError", "timed out"), b), std::nullopt);
+  EXPECT_EQ(MatchOutcome(s, Raised("BlockingIOError", "[Errno 11] x", "EAGAIN"), b), std::nullopt);
+  EXPECT_EQ(MatchOutcome(s, Raised("socket.timeout", "timed out"), b),
+            "expected TimeoutError: timed out or BlockingIOError(errno=EWOULDBLOCK), got "
+            "socket.timeout: timed out");
+  EXPECT_EQ(MatchOutcome(s, Raised("BlockingIOError", "[Errno 4] x", "EINTR"), b),
+            "expected TimeoutError: timed out or BlockingIOError(errno=EWOULDBLOCK), got "
+            "BlockingIOError: [Errno 4] x (errno EINTR)");
+  EXPECT_EQ(MatchOutcome(s, ValueOutcome(Value::None()), b),
+            "expected TimeoutError: timed out or BlockingIOError(errno=EWOULDBLOCK), got None");
+  Step bare = OnlyStep("  StopIteration\n");
+  EXPECT_EQ(MatchOutcome(bare, Raised("StopIteration", ""), b), std::nullopt);
+  EXPECT_EQ(MatchOutcome(bare, Raised("StopIteration", "x"), b),
+            "expected StopIteration, got StopIteration: x");
+}
+
+TEST(Matching, UnsupportedNeverMatches) {
+  Outcome u;
+  u.kind = Outcome::Kind::kUnsupported;
+  u.unsupported = "module 'socket' has no attribute 'x'";
+  Bindings b;
+  Case c = ParseOne(Steps("  >>> s = socket.x()\n"));
+  EXPECT_EQ(MatchOutcome(c.steps[0], u, b),
+            "expected success, but the implementation does not support the step (module 'socket' "
+            "has no attribute 'x')");
+}
+
+TEST(Timing, ToleranceFollowsThePolicy) {
+  Timing about{Timing::Kind::kAbout, 0.1, 1};
+  EXPECT_EQ(MatchElapsed(about, 0.095, 1), std::nullopt);
+  EXPECT_EQ(MatchElapsed(about, 0.15, 1), std::nullopt);
+  EXPECT_EQ(MatchElapsed(about, 0.094, 1),
+            "took 0.094 s, expected about 0.100 s (0.095 s to 0.150 s)");
+  EXPECT_EQ(MatchElapsed(about, 0.151, 1),
+            "took 0.151 s, expected about 0.100 s (0.095 s to 0.150 s)");
+  EXPECT_EQ(MatchElapsed(about, 0.25, 3), std::nullopt);       // 0.1 + 0.05 * 3
+  EXPECT_EQ(MatchElapsed(about, 0.094, 3).has_value(), true);  // never early, whatever M
+  Timing two{Timing::Kind::kAbout, 2, 1};
+  EXPECT_EQ(MatchElapsed(two, 2.99, 1), std::nullopt);  // 50 % of the interval
+  EXPECT_TRUE(MatchElapsed(two, 3.01, 1).has_value());
+  Timing below{Timing::Kind::kBelow, 0.05, 1};
+  EXPECT_EQ(MatchElapsed(below, 0.049, 1), std::nullopt);
+  EXPECT_EQ(MatchElapsed(below, 0.05, 1), "took 0.050 s, expected less than 0.050 s");
+  EXPECT_EQ(MatchElapsed(below, 0.09, 2), std::nullopt);
+}
+
+// A step woken by a background action that started its delay `lead` seconds before the step's
+// own clock is due T - lead after its start: the lower bound moves, the upper one does not.
+TEST(Timing, LeadOfAPendingBackgroundActionLowersOnlyTheLowerBound) {
+  Timing woken{Timing::Kind::kAbout, 0.05, 1};
+  // Under load: the runner took 20 ms between sending `after 0.05: ...` and the step.
+  ASSERT_EQ(MatchElapsed(woken, 0.031, 1),
+            "took 0.031 s, expected about 0.050 s (0.045 s to 0.100 s)");
+  EXPECT_EQ(MatchElapsed(woken, 0.031, 1, 0.02), std::nullopt);
+  EXPECT_EQ(MatchElapsed(woken, 0.026, 1, 0.02), std::nullopt);  // just above T - lead - slack
+  // A genuinely early return still fails: woken 20 ms early on top of the lead.
+  EXPECT_EQ(MatchElapsed(woken, 0.01, 1, 0.02),
+            "took 0.010 s, expected about 0.050 s (0.025 s to 0.100 s, a background action "
+            "having started its delay 0.020 s earlier)");
+  EXPECT_TRUE(MatchElapsed(woken, 0.101, 1, 0.02).has_value());    // the upper bound is unchanged
+  EXPECT_EQ(MatchElapsed(woken, 0.031, 1, -1).has_value(), true);  // a negative lead is none
+  Timing below{Timing::Kind::kBelow, 0.05, 1};
+  EXPECT_TRUE(MatchElapsed(below, 0.05, 1, 0.02).has_value());
+}
+
+TEST(Timing, MultiplierComesFromTheEnvironment) {
+  unsetenv("SOCKREF_TIME_MULTIPLIER");
+  EXPECT_EQ(TimeMultiplierFromEnv(), 1);
+  setenv("SOCKREF_TIME_MULTIPLIER", "2.5", 1);
+  EXPECT_EQ(TimeMultiplierFromEnv(), 2.5);
+  for (const char* bad : {"0", "-1", "fast", "2x", "inf"}) {
+    setenv("SOCKREF_TIME_MULTIPLIER", bad, 1);
+    EXPECT_THROW(TimeMultiplierFromEnv(), std::invalid_argument) << bad;
+  }
+  unsetenv("SOCKREF_TIME_MULTIPLIER");
+}
+
+}  // namespace
+}  // namespace sockref::conformance
