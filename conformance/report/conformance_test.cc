@@ -27,11 +27,11 @@
 
 #include "conformance/language/ast.h"
 #include "conformance/runner/timing_policy.h"
-#include "conformance/language/case_parser.h"
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/expectations.h"
 #include "conformance/runner/implementations.h"
 #include "conformance/runner/managed_driver.h"
+#include "conformance/runner/suite_loader.h"
 #include "conformance/report/reference_in_process.h"
 
 namespace sockref::conformance::runner {
@@ -41,12 +41,12 @@ namespace fs = std::filesystem;
 
 constexpr char kReference[] = "reference";
 
-// Suite holds what every test of this process shares: the registry, the expectations and the
+// SharedDrivers holds what every test of this process shares: the registry, the expectations and the
 // drivers, which start when the first test needs them (a shard may have none).
-class Suite {
+class SharedDrivers {
  public:
-  static Suite& Get() {
-    static Suite* suite = new Suite();  // never destroyed: tests may run until exit
+  static SharedDrivers& Get() {
+    static SharedDrivers* suite = new SharedDrivers();  // never destroyed: tests may run until exit
     return *suite;
   }
 
@@ -125,7 +125,7 @@ class CaseTest : public ::testing::Test {
   explicit CaseTest(const Case* c) : case_(*c) {}
 
   void TestBody() override {
-    Suite& suite = Suite::Get();
+    SharedDrivers& suite = SharedDrivers::Get();
     std::vector<ImplementationInfo>& impls = suite.Start();
     ExecutionOptions options;
     options.multiplier = suite.multiplier;
@@ -192,16 +192,6 @@ void RegisterSetupFailure(const std::string& message) {
                           });
 }
 
-std::vector<std::string> CaseFiles(const std::string& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
-    if (e.path().extension() == ".cases") files.push_back(e.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 }  // namespace
 }  // namespace sockref::conformance::runner
 
@@ -209,24 +199,26 @@ int main(int argc, char** argv) {
   using namespace sockref::conformance;
   using namespace sockref::conformance::runner;
   ::testing::InitGoogleTest(&argc, argv);
-  Suite& suite = Suite::Get();
-  // Bazel runs tests inside the runfiles tree, which holds the data files.
-  suite.root = std::filesystem::current_path().string();
-  static std::vector<Case> cases;
+  SharedDrivers& suite = SharedDrivers::Get();
+  // Bazel runs tests inside the runfiles tree, which holds the data files; relative case
+  // paths, so failures name conformance/cases/<area>.cases.
+  static std::unique_ptr<sockref::conformance::runner::Suite> loaded;
   try {
-    suite.multiplier = TimeMultiplierFromEnv();
-    suite.registry = LoadRegistry(suite.root + "/conformance/implementations.json");
-    for (const std::string& name : {std::string(kReference), suite.registry.oracle}) {
-      suite.expectations[name] =
-          Expectations::Load(suite.root + "/conformance/expectations/" + name + ".txt");
+    SuiteOptions options;
+    options.root = std::filesystem::current_path().string();
+    options.multiplier = TimeMultiplierFromEnv();
+    options.factories = ReferenceFactories();
+    loaded = LoadSuite(options);
+    const Registry& registry = loaded->registry;
+    if (registry.Find(kReference) == nullptr) throw SuiteError("the registry has no reference");
+    suite.root = options.root;
+    suite.registry = registry;
+    suite.multiplier = options.multiplier;
+    for (const std::string& name : {std::string(kReference), registry.oracle}) {
+      suite.expectations[name] = Expectations::Load(options.root + "/conformance/expectations/" +
+                                                    name + ".txt");
     }
-    // Relative to the runfiles tree, so failures name conformance/cases/<area>.cases.
-    std::vector<std::string> files = CaseFiles("conformance/cases");
-    if (files.empty()) {
-      throw std::runtime_error("no .cases files in " + suite.root + "/conformance/cases");
-    }
-    cases = ParseCaseFiles(files);
-    RegisterCases(&cases);
+    RegisterCases(&loaded->cases);
   } catch (const std::exception& e) {
     RegisterSetupFailure(e.what());
   }

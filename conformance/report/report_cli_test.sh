@@ -12,7 +12,7 @@ fail() {
 
 "$report" --impl nonesuch >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] || fail "an unknown implementation must exit with status 2"
-grep -q "unknown implementation 'nonesuch' (try --list)" "$tmp/err" || fail "no message: $(cat "$tmp/err")"
+grep -q "unknown implementation 'nonesuch' (known: .*; try --list)" "$tmp/err" || fail "no message: $(cat "$tmp/err")"
 
 "$report" --bogus >/dev/null 2>&1
 [ $? -eq 2 ] || fail "a bad argument must exit with status 2"

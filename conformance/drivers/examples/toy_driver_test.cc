@@ -16,7 +16,7 @@
 
 #include "conformance/language/ast.h"
 #include "conformance/runner/timing_policy.h"
-#include "conformance/report/matrix/suite.h"
+#include "conformance/runner/suite_loader.h"
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/expectations.h"
 #include "conformance/runner/report.h"
@@ -25,9 +25,11 @@ namespace sockref::conformance {
 namespace {
 
 namespace fs = std::filesystem;
-using matrix::Suite;
-using matrix::SuiteOptions;
 using runner::CaseResult;
+using runner::LoadSuite;
+using runner::RunSuite;
+using runner::Suite;
+using runner::SuiteOptions;
 using runner::ImplResult;
 using runner::RunResults;
 using runner::VerdictKind;
@@ -48,7 +50,7 @@ RunResults RunCases(const std::vector<std::string>& implementations,
   options.expectations["toy"] = toy_expectations;
   options.jobs = 2;
   options.multiplier = TimeMultiplierFromEnv();
-  suite = matrix::LoadSuite(options);
+  suite = LoadSuite(options);
   std::vector<const Case*> selected;
   for (const Case* c : suite->selected) {
     for (const std::string& p : prefixes) {
@@ -59,7 +61,7 @@ RunResults RunCases(const std::vector<std::string>& implementations,
     }
   }
   suite->selected = selected;
-  return matrix::RunSuite(*suite);
+  return RunSuite(*suite);
 }
 
 std::map<std::string, ImplResult> ResultsOf(const RunResults& results, const std::string& impl) {

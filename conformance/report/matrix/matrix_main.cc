@@ -27,7 +27,9 @@
 #include "conformance/report/matrix/html.h"
 #include "conformance/report/matrix/markdown.h"
 #include "conformance/report/matrix/matrix.h"
-#include "conformance/report/matrix/suite.h"
+#include "conformance/report/cli.h"
+#include "conformance/report/reference_in_process.h"
+#include "conformance/runner/suite_loader.h"
 #include "conformance/runner/report.h"
 
 namespace {
@@ -36,26 +38,20 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace sockref::conformance;
 using namespace sockref::conformance::matrix;
+using namespace sockref::conformance::report;
+using namespace sockref::conformance::runner;
 
 constexpr char kUsage[] =
     "usage: matrix [--impl NAME]... [--markdown FILE] [--html FILE] [--json FILE]\n"
-    "              [--registry FILE]... [--expectations NAME=FILE]... [--filter GLOB]\n"
+    "              [--registry FILE]... [--expectations NAME=FILE]... [--filter GLOB]...\n"
     "              [--cases DIR] [--jobs N] [--from-json FILE] [--list]\n"
-    "  --impl NAME       a column: run this implementation (repeatable, in column order;\n"
-    "                    default: the registry's defaults)\n"
+    "Runs the suite and writes the conformance matrix; each --impl is a column.\n"
     "  --markdown FILE   write the matrix as Markdown to FILE\n"
     "  --html FILE       write the matrix as one self-contained HTML page to FILE\n"
     "  --json FILE       write the machine-readable results (report --json's format) to FILE\n"
-    "  --registry FILE   add the implementations of another registry file (repeatable);\n"
-    "                    in its argv, {dir} is that file's directory\n"
-    "  --expectations NAME=FILE  known failures of NAME (default:\n"
-    "                    conformance/expectations/NAME.txt)\n"
-    "  --filter GLOB     only cases whose id matches GLOB (fnmatch), e.g. 'timeouts.*'\n"
-    "  --cases DIR       read DIR/*.cases instead of conformance/cases\n"
-    "  --jobs N          driver processes per subprocess implementation (default 4)\n"
     "  --from-json FILE  draw the matrix from saved results instead of running the suite\n"
     "  --list            list the implementations (with --registry's) and exit\n"
-    "Set SOCKREF_TIME_MULTIPLIER on a slow or loaded machine (CASES.md, \"Timing\").\n";
+    "  --help            print this and exit\n";
 
 struct Flags {
   SuiteOptions suite;
@@ -68,33 +64,7 @@ struct Flags {
   std::vector<std::string> args;  // as given, for the page's provenance line
 };
 
-// Root returns the directory holding conformance/ and oracle/: the runfiles tree under
-// `bazel run` (which starts us inside it), else the workspace, else the current directory.
-std::string Root(const char* argv0) {
-  std::vector<std::string> candidates;
-  if (const char* r = std::getenv("RUNFILES_DIR")) {
-    candidates.push_back(std::string(r) + "/sockref");
-  }
-  candidates.push_back(std::string(argv0) + ".runfiles/sockref");
-  candidates.push_back(fs::current_path().string());
-  if (const char* w = std::getenv("BUILD_WORKSPACE_DIRECTORY")) candidates.push_back(w);
-  for (const std::string& c : candidates) {
-    std::error_code ec;
-    if (fs::exists(c + "/conformance/implementations.json", ec)) return fs::absolute(c).string();
-  }
-  return fs::current_path().string();
-}
-
-// UserPath resolves a path the user typed against where they typed it (bazel run changes
-// directory and says where it was in BUILD_WORKING_DIRECTORY).
-std::string UserPath(const std::string& path) {
-  if (path.empty() || path[0] == '/') return path;
-  const char* wd = std::getenv("BUILD_WORKING_DIRECTORY");
-  return wd != nullptr ? std::string(wd) + "/" + path : path;
-}
-
 bool ParseFlags(int argc, char** argv, Flags& flags) {
-  flags.suite.jobs = 4;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     flags.args.push_back(arg);
@@ -105,25 +75,24 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       flags.args.push_back(v);
       return true;
     };
-    if (arg == "--impl" && value()) {
-      flags.suite.implementations.push_back(v);
-    } else if (arg == "--markdown" && value()) {
+    std::string error;
+    const int at = i;
+    switch (ParseSuiteFlag(argc, argv, i, flags.suite, error)) {
+      case FlagParse::kTaken:
+        for (int k = at + 1; k <= i; ++k) flags.args.push_back(argv[k]);
+        continue;
+      case FlagParse::kBad:
+        std::cerr << "matrix: " << error << "\n" << kUsage << kSuiteFlagsUsage;
+        return false;
+      case FlagParse::kNotMine:
+        break;
+    }
+    if (arg == "--markdown" && value()) {
       flags.markdown = UserPath(v);
     } else if (arg == "--html" && value()) {
       flags.html = UserPath(v);
     } else if (arg == "--json" && value()) {
       flags.json = UserPath(v);
-    } else if (arg == "--registry" && value()) {
-      flags.suite.extra_registries.push_back(UserPath(v));
-    } else if (arg == "--expectations" && value() && v.find('=') != std::string::npos &&
-               v.find('=') > 0) {
-      flags.suite.expectations[v.substr(0, v.find('='))] = UserPath(v.substr(v.find('=') + 1));
-    } else if (arg == "--filter" && value()) {
-      flags.suite.filter = v;
-    } else if (arg == "--cases" && value()) {
-      flags.suite.cases_dir = UserPath(v);
-    } else if (arg == "--jobs" && value() && std::atoi(v.c_str()) > 0) {
-      flags.suite.jobs = std::atoi(v.c_str());
     } else if (arg == "--from-json" && value()) {
       flags.from_json = UserPath(v);
     } else if (arg == "--list") {
@@ -132,12 +101,13 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       flags.help = true;
       return true;
     } else {
-      std::cerr << "matrix: bad argument '" << arg << "'\n" << kUsage;
+      std::cerr << "matrix: bad argument '" << arg << "'\n" << kUsage << kSuiteFlagsUsage;
       return false;
     }
   }
   if (!flags.list && flags.markdown.empty() && flags.html.empty() && flags.json.empty()) {
-    std::cerr << "matrix: nothing to write: give --markdown, --html or --json\n" << kUsage;
+    std::cerr << "matrix: nothing to write: give --markdown, --html or --json\n"
+              << kUsage << kSuiteFlagsUsage;
     return false;
   }
   return true;
@@ -195,10 +165,16 @@ int Run(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, flags)) return 2;
   if (flags.help) {
-    std::cout << kUsage;
+    std::cout << kUsage << kSuiteFlagsUsage;
     return 0;
   }
-  flags.suite.root = Root(argv[0]);
+  flags.suite.root = FindRoot(argv[0]);
+  if (flags.suite.root.empty()) {
+    std::cerr << "matrix: cannot find the suite (conformance/implementations.json): run it with "
+                 "`bazel run //conformance:matrix`, from the workspace, or from a release tree\n";
+    return 2;
+  }
+  flags.suite.factories = ReferenceFactories();
   json results;
   int status = 0;
   if (flags.list) {

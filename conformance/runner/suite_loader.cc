@@ -1,4 +1,4 @@
-#include "conformance/report/matrix/suite.h"
+#include "conformance/runner/suite_loader.h"
 
 #include <fnmatch.h>
 
@@ -10,11 +10,10 @@
 
 #include "conformance/language/case_parser.h"
 #include "conformance/runner/expectations.h"
-#include "conformance/report/reference_in_process.h"
 #include "conformance/runner/report.h"
 #include "conformance/language/ast.h"
 
-namespace sockref::conformance::matrix {
+namespace sockref::conformance::runner {
 namespace {
 
 namespace fs = std::filesystem;
@@ -42,7 +41,9 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
   return text;
 }
 
-std::vector<std::string> CaseFiles(const std::string& dir) {
+}  // namespace
+
+std::vector<std::string> CaseFilesIn(const std::string& dir) {
   std::vector<std::string> files;
   std::error_code ec;
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
@@ -52,9 +53,19 @@ std::vector<std::string> CaseFiles(const std::string& dir) {
   return files;
 }
 
-}  // namespace
+std::vector<const Case*> SelectCases(const std::vector<Case>& cases,
+                                     const std::vector<std::string>& globs) {
+  std::vector<const Case*> selected;
+  for (const Case& c : cases) {
+    const bool wanted = globs.empty() || std::any_of(globs.begin(), globs.end(), [&](auto& g) {
+                          return ::fnmatch(g.c_str(), c.id.c_str(), 0) == 0;
+                        });
+    if (wanted) selected.push_back(&c);
+  }
+  return selected;
+}
 
-runner::Registry LoadExtendedRegistry(const std::string& root,
+Registry LoadExtendedRegistry(const std::string& root,
                                       const std::vector<std::string>& extra) {
   const std::string base_path = root + "/conformance/implementations.json";
   json merged = ReadJson(base_path);
@@ -73,8 +84,8 @@ runner::Registry LoadExtendedRegistry(const std::string& root,
     described += " + " + path;
   }
   try {
-    return runner::ParseRegistry(described, merged.dump());
-  } catch (const runner::RegistryError& e) {
+    return ParseRegistry(described, merged.dump());
+  } catch (const RegistryError& e) {
     throw SuiteError(e.what());
   }
 }
@@ -82,16 +93,16 @@ runner::Registry LoadExtendedRegistry(const std::string& root,
 std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
   auto suite = std::make_unique<Suite>();
   suite->registry = LoadExtendedRegistry(options.root, options.extra_registries);
-  const runner::Registry& registry = suite->registry;
+  const Registry& registry = suite->registry;
   std::vector<std::string> names = options.implementations;
   if (names.empty()) names = registry.defaults;
   for (const std::string& name : names) {
     if (registry.Find(name) != nullptr) continue;
     std::string known;
-    for (const runner::Implementation& i : registry.implementations) {
+    for (const Implementation& i : registry.implementations) {
       known += (known.empty() ? "" : ", ") + i.name;
     }
-    throw SuiteError("unknown implementation '" + name + "' (known: " + known + ")");
+    throw SuiteError("unknown implementation '" + name + "' (known: " + known + "; try --list)");
   }
   if (std::set<std::string>(names.begin(), names.end()).size() != names.size()) {
     throw SuiteError("an implementation is chosen twice");
@@ -106,25 +117,25 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
               ? "conformance/cases"
               : options.root + "/conformance/cases";
   }
-  const std::vector<std::string> files = CaseFiles(dir);
+  const std::vector<std::string> files = CaseFilesIn(dir);
   if (files.empty()) throw SuiteError("no .cases files in " + dir);
   try {
     suite->cases = ParseCaseFiles(files);
   } catch (const std::exception& e) {  // CaseParseError
     throw SuiteError(e.what());
   }
-  for (const Case& c : suite->cases) {
-    if (options.filter.empty() || ::fnmatch(options.filter.c_str(), c.id.c_str(), 0) == 0) {
-      suite->selected.push_back(&c);
-    }
+  suite->selected = SelectCases(suite->cases, options.filters);
+  if (suite->selected.empty()) {
+    std::string globs;
+    for (const std::string& g : options.filters) globs += (globs.empty() ? "'" : ", '") + g + "'";
+    throw SuiteError("no case matches " + globs);
   }
-  if (suite->selected.empty()) throw SuiteError("no case matches '" + options.filter + "'");
 
-  runner::RunSetup& setup = suite->setup;
+  RunSetup& setup = suite->setup;
   setup.registry = &suite->registry;
   setup.names = names;
   setup.root = options.root;
-  setup.factories = runner::ReferenceFactories();
+  setup.factories = options.factories;
   setup.jobs = std::max(1, options.jobs);
   setup.execution.multiplier = options.multiplier;
   setup.progress = options.progress;
@@ -134,25 +145,25 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
                                  ? it->second
                                  : options.root + "/conformance/expectations/" + name + ".txt";
     try {
-      setup.expectations[name] = runner::Expectations::Load(path);
-    } catch (const runner::ExpectationsError& e) {
+      setup.expectations[name] = Expectations::Load(path);
+    } catch (const ExpectationsError& e) {
       throw SuiteError(e.what());
     }
   }
   return suite;
 }
 
-runner::RunResults RunSuite(const Suite& suite) {
-  return runner::RunDifferential(suite.cases, suite.selected, suite.setup);
+RunResults RunSuite(const Suite& suite) {
+  return RunDifferential(suite.cases, suite.selected, suite.setup);
 }
 
-json ResultsWithDescriptions(const runner::RunResults& results, const runner::Registry& registry) {
-  json out = runner::ResultsToJson(results);
+json ResultsWithDescriptions(const RunResults& results, const Registry& registry) {
+  json out = ResultsToJson(results);
   for (json& impl : out["implementations"]) {
-    const runner::Implementation* i = registry.Find(impl.value("name", std::string()));
+    const Implementation* i = registry.Find(impl.value("name", std::string()));
     if (i != nullptr) impl["description"] = i->description;
   }
   return out;
 }
 
-}  // namespace sockref::conformance::matrix
+}  // namespace sockref::conformance::runner

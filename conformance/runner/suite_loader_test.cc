@@ -1,4 +1,4 @@
-#include "conformance/report/matrix/suite.h"
+#include "conformance/runner/suite_loader.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 
 #include "conformance/runner/expectations.h"
 
-namespace sockref::conformance::matrix {
+namespace sockref::conformance::runner {
 namespace {
 
 namespace fs = std::filesystem;
@@ -49,8 +49,8 @@ TEST(LoadExtendedRegistryTest, AppendsImplementationsAndExpandsDir) {
   const std::string path = WriteTemp(
       "extra.json",
       R"({"implementations": [{"name": "toy", "argv": ["python3", "{dir}/toy.py", "{root}"]}]})");
-  runner::Registry r = LoadExtendedRegistry(Root(), {path});
-  const runner::Implementation* toy = r.Find("toy");
+  Registry r = LoadExtendedRegistry(Root(), {path});
+  const Implementation* toy = r.Find("toy");
   ASSERT_NE(toy, nullptr);
   EXPECT_THAT(toy->argv, ElementsAre("python3", fs::path(path).parent_path().string() + "/toy.py",
                                      "{root}"));  // {root} is the runner's, at start
@@ -75,7 +75,7 @@ TEST(LoadExtendedRegistryTest, RejectsAFileWithoutImplementations) {
 
 TEST(LoadSuiteTest, SelectsCasesByFilterAndLoadsExpectations) {
   SuiteOptions options = Options({"reference", "cpython"});
-  options.filter = "example_inet.*";
+  options.filters = {"example_inet.*"};
   std::unique_ptr<Suite> suite = LoadSuite(options);
   EXPECT_EQ(suite->selected.size(), 4u);
   EXPECT_GT(suite->cases.size(), 400u);
@@ -100,9 +100,9 @@ TEST(LoadSuiteTest, ReportsConfigurationProblems) {
   options.implementations = {"cpython", "cpython"};
   EXPECT_EQ(ErrorOf([&] { LoadSuite(options); }), "an implementation is chosen twice");
   options.implementations = {"cpython"};
-  options.filter = "nonesuch.*";
+  options.filters = {"nonesuch.*"};
   EXPECT_EQ(ErrorOf([&] { LoadSuite(options); }), "no case matches 'nonesuch.*'");
-  options.filter = "";
+  options.filters = {};
   options.expectations["cpython"] = WriteTemp("bad.txt", "example_inet.aton.x great\n");
   EXPECT_THAT(ErrorOf([&] { LoadSuite(options); }), HasSubstr("bad.txt:1: unknown verdict"));
 }
@@ -117,9 +117,9 @@ TEST(ExpectationsFilesTest, EveryLineNamesAnExistingCase) {
        fs::directory_iterator(Root() + "/conformance/expectations")) {
     if (e.path().extension() != ".txt") continue;
     ++files;
-    runner::Expectations ex;
-    ASSERT_NO_THROW(ex = runner::Expectations::Load(e.path().string())) << e.path();
-    for (const runner::KnownFailure& k : ex.Unknown(suite->cases)) {
+    Expectations ex;
+    ASSERT_NO_THROW(ex = Expectations::Load(e.path().string())) << e.path();
+    for (const KnownFailure& k : ex.Unknown(suite->cases)) {
       ADD_FAILURE() << e.path().string() << ":" << k.line << ": no case " << k.case_id;
     }
   }
@@ -127,4 +127,4 @@ TEST(ExpectationsFilesTest, EveryLineNamesAnExistingCase) {
 }
 
 }  // namespace
-}  // namespace sockref::conformance::matrix
+}  // namespace sockref::conformance::runner

@@ -1,20 +1,22 @@
-// suite.h: loads the conformance suite (registry, cases, expectations) and runs it.
+// suite_loader.h: loads the conformance suite (registry, cases, expectations) and runs it.
 //
-// What //conformance:matrix and the example driver's test share: the project's registry,
-// optionally extended by registry files of implementations that live elsewhere, the case
-// table, each implementation's expectations file, and RunDifferential (differential_run.h):
+// Every front end (report, matrix, the per-case GoogleTest, the example driver's test) loads
+// the suite here: the project's registry, optionally extended by registry files of
+// implementations that live elsewhere, the case table, each implementation's expectations
+// file, and RunDifferential (differential_run.h):
 //
 //   SuiteOptions options{.root = root, .implementations = {"reference", "cpython", "toy"},
 //                        .extra_registries = {"/path/to/toy_registry.json"},
-//                        .filter = "byteorder.*"};
+//                        .filters = {"byteorder.*"},
+//                        .factories = ReferenceFactories()};
 //   std::unique_ptr<Suite> suite = LoadSuite(options);  // throws SuiteError
 //   RunResults results = RunSuite(*suite);
 //
 // An extra registry file has the project registry's shape (implementations.h) with only the
 // "implementations" array required; in its "argv", "{dir}" stands for the directory holding
 // that file (and "{root}", as everywhere, for the directory holding conformance/ and oracle/).
-#ifndef SOCKREF_CONFORMANCE_REPORT_MATRIX_SUITE_H_
-#define SOCKREF_CONFORMANCE_REPORT_MATRIX_SUITE_H_
+#ifndef SOCKREF_CONFORMANCE_RUNNER_SUITE_LOADER_H_
+#define SOCKREF_CONFORMANCE_RUNNER_SUITE_LOADER_H_
 
 #include <functional>
 #include <map>
@@ -27,7 +29,7 @@
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/implementations.h"
 
-namespace sockref::conformance::matrix {
+namespace sockref::conformance::runner {
 
 // SuiteError is a problem with the suite's configuration: an unreadable or malformed registry,
 // case or expectations file, an unknown implementation, no case files. what() says which.
@@ -46,19 +48,24 @@ struct SuiteOptions {
   // <root>/conformance/expectations/<name>.txt.
   std::map<std::string, std::string> expectations;
   std::string cases_dir;  // empty: <root>/conformance/cases
-  std::string filter;     // fnmatch(3) glob over case ids; empty: every case
+  // fnmatch(3) globs over case ids: the cases matching any of them; none: every case. A filter
+  // set that matches no case is an error (SuiteError), never an empty, passing run.
+  std::vector<std::string> filters;
   int jobs = 6;           // driver processes per subprocess implementation
   double multiplier = 1;  // SOCKREF_TIME_MULTIPLIER
   std::function<void(const std::string&)> progress;  // may be empty
+  // The in-process implementations the front end links in (e.g. ReferenceFactories() of
+  // //conformance/report), so the runner itself depends on no driver.
+  InProcessFactories factories;
 };
 
 // Suite is a loaded suite, ready to run. Not copyable: setup points into registry and
 // selected into cases.
 struct Suite {
-  runner::Registry registry;
+  Registry registry;
   std::vector<Case> cases;            // every case of the table
   std::vector<const Case*> selected;  // those matching the filter, in table order
-  runner::RunSetup setup;             // names, root, expectations, jobs, factories
+  RunSetup setup;             // names, root, expectations, jobs, factories
 
   Suite() = default;
   Suite(const Suite&) = delete;
@@ -67,21 +74,28 @@ struct Suite {
 
 // LoadExtendedRegistry returns the project's registry at <root>/conformance/implementations.json
 // with the implementations of each file in `extra` appended. Throws SuiteError.
-runner::Registry LoadExtendedRegistry(const std::string& root,
+Registry LoadExtendedRegistry(const std::string& root,
                                       const std::vector<std::string>& extra);
 
-// LoadSuite loads everything `options` names. The in-process reference implementation is
-// linked in. Throws SuiteError.
+// LoadSuite loads everything `options` names. Throws SuiteError.
 std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options);
 
+// CaseFilesIn returns the `.cases` files of `dir`, sorted.
+std::vector<std::string> CaseFilesIn(const std::string& dir);
+
+// SelectCases returns the cases whose id matches any of `globs` (all when there is none), in
+// table order.
+std::vector<const Case*> SelectCases(const std::vector<Case>& cases,
+                                     const std::vector<std::string>& globs);
+
 // RunSuite runs the selected cases on the chosen implementations.
-runner::RunResults RunSuite(const Suite& suite);
+RunResults RunSuite(const Suite& suite);
 
 // ResultsWithDescriptions returns ResultsToJson(results) (report.h) with each
 // implementation's registry description added as "description".
-nlohmann::json ResultsWithDescriptions(const runner::RunResults& results,
-                                       const runner::Registry& registry);
+nlohmann::json ResultsWithDescriptions(const RunResults& results,
+                                       const Registry& registry);
 
-}  // namespace sockref::conformance::matrix
+}  // namespace sockref::conformance::runner
 
-#endif  // SOCKREF_CONFORMANCE_REPORT_MATRIX_SUITE_H_
+#endif  // SOCKREF_CONFORMANCE_RUNNER_SUITE_LOADER_H_
