@@ -65,25 +65,6 @@ CaseFile ParseCaseFile(const std::string& path);
 // (TestNameForCaseId).
 std::vector<Case> ParseCaseFiles(const std::vector<std::string>& paths);
 
-// VerifyDocRefs checks every `doc:` reference of `cases` against the seed documents in
-// `seeds_dir` (files named "<seed>_*.txt"): the seed file must exist and contain the fragment,
-// comparing with runs of whitespace folded to one space and typographic quotes (’ “ ”) folded to
-// ASCII ones. Returns one "file:line: problem" per
-// failed reference; empty when all hold. REQUIRES: `seeds_dir` is an existing directory.
-std::vector<std::string> VerifyDocRefs(const std::vector<Case>& cases,
-                                       const std::string& seeds_dir);
-
-// KnownCapabilities returns the capability names `needs:` accepts (PROTOCOL.md, "hello").
-const std::vector<std::string>& KnownCapabilities();
-
-// BuiltinNames returns the names every driver provides besides `socket` (CASES.md, "Names").
-const std::vector<std::string>& BuiltinNames();
-
-// IsSocketModuleName says whether a bare `name` in a statement means `socket.<name>`: any name
-// starting with an upper-case letter that is not a builtin (AF_INET, SocketKind), and the
-// documented lower-case functions and classes (socketpair, inet_aton, gaierror, ...).
-bool IsSocketModuleName(std::string_view name);
-
 }  // namespace sockref::conformance
 
 #endif  // SOCKREF_CONFORMANCE_LANGUAGE_CASE_PARSER_H_

@@ -17,6 +17,8 @@
 
 #include "conformance/language/value.h"
 #include "conformance/language/ast.h"
+#include "conformance/language/doc_refs.h"
+#include "conformance/language/python_names.h"
 #include "conformance/language/errno_names.h"
 #include "conformance/protocol/ast_codec.h"
 #include "conformance/protocol/value_codec.h"

@@ -11,6 +11,10 @@ namespace sockref::conformance {
 // CanonicalErrnoName folds the Linux errno aliases onto the name Python's errno.errorcode uses.
 std::string_view CanonicalErrnoName(std::string_view name);
 
+// IsErrnoName says whether `name` is in Python's errno.errorcode on Linux (CPython 3.6-3.13
+// list the same names), or is one of socket's EAI_* codes (which gaierror carries).
+bool IsErrnoName(std::string_view name);
+
 }  // namespace sockref::conformance
 
 #endif  // SOCKREF_CONFORMANCE_LANGUAGE_ERRNO_NAMES_H_

@@ -30,6 +30,37 @@ inline void AppendUtf8(std::string& out, char32_t cp) {
   }
 }
 
+// IsValidUtf8 accepts exactly what JSON text may carry: no overlong forms, no surrogates.
+inline bool IsValidUtf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = s[i];
+    int extra = 0;
+    unsigned char low = 0x80, high = 0xbf;  // the allowed range of the second byte
+    if (c < 0x80) {
+      extra = 0;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      extra = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      extra = 2;
+      if (c == 0xe0) low = 0xa0;
+      if (c == 0xed) high = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      extra = 3;
+      if (c == 0xf0) low = 0x90;
+      if (c == 0xf4) high = 0x8f;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= std::size_t(extra) && extra > 0) return false;
+    for (int k = 1; k <= extra; ++k) {
+      unsigned char b = s[i + k];
+      if (k == 1 ? (b < low || b > high) : (b & 0xc0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
 }  // namespace sockref::conformance
 
 #endif  // SOCKREF_CONFORMANCE_LANGUAGE_UTF8_H_

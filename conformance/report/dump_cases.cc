@@ -16,6 +16,7 @@
 #include "conformance/protocol/ast_codec.h"
 #include "conformance/protocol/exec_request.h"
 #include "conformance/language/case_parser.h"
+#include "conformance/language/doc_refs.h"
 
 namespace {
 

@@ -1,0 +1,340 @@
+#include "conformance/language/lexer.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#include "conformance/language/parse_support.h"
+#include "conformance/language/utf8.h"
+
+namespace sockref::conformance::language_internal {
+namespace {
+
+// MulAdd sets the non-negative decimal `dec` to dec * base + digit (ints have no size limit).
+void MulAdd(std::string& dec, int base, int digit) {
+  int carry = digit;
+  for (auto it = dec.rbegin(); it != dec.rend(); ++it) {
+    int v = (*it - '0') * base + carry;
+    *it = char('0' + v % 10);
+    carry = v / 10;
+  }
+  while (carry > 0) {
+    dec.insert(dec.begin(), char('0' + carry % 10));
+    carry /= 10;
+  }
+  std::size_t first = dec.find_first_not_of('0');
+  dec = first == std::string::npos ? "0" : dec.substr(first);
+}
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view text) : text_(text) {}
+
+  // Tokenize splits the line; a '#' outside a string starts a comment that ends it.
+  std::vector<Token> Tokenize() {
+    std::vector<Token> out;
+    while (true) {
+      while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+      Token t;
+      t.column = pos_;
+      if (pos_ >= text_.size() || text_[pos_] == '#') {
+        comment_column_ = pos_;
+        out.push_back(t);
+        return out;
+      }
+      char c = text_[pos_];
+      if (IsIdentStart(c)) {
+        std::size_t start = pos_;
+        while (pos_ < text_.size() && IsIdentChar(text_[pos_])) ++pos_;
+        std::string word(text_.substr(start, pos_ - start));
+        if (pos_ < text_.size() && (text_[pos_] == '\'' || text_[pos_] == '"') &&
+            IsStringPrefix(word)) {
+          LexString(word, start, t);
+        } else {
+          t.kind = Tok::kName;
+          t.value = word;
+          t.text = word;
+        }
+      } else if (IsDigit(c) || (c == '.' && pos_ + 1 < text_.size() && IsDigit(text_[pos_ + 1]))) {
+        LexNumber(t);
+      } else if (c == '\'' || c == '"') {
+        LexString("", pos_, t);
+      } else {
+        LexOp(t);
+      }
+      out.push_back(std::move(t));
+    }
+  }
+
+  // comment_column returns where the text's code ends (its length when there is no comment).
+  std::size_t comment_column() const { return comment_column_; }
+
+ private:
+  static bool IsStringPrefix(std::string word) {
+    for (char& ch : word) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return word == "b" || word == "r" || word == "u" || word == "br" || word == "rb" ||
+           word == "f" || word == "fr" || word == "rf";
+  }
+
+  void LexOp(Token& t) {
+    static constexpr std::string_view kTwoChar[] = {
+        "==", "!=", "<=", ">=", "**", "//", "+=", "-=", "*=", "->", ":=", "<<", ">>"};
+    for (std::string_view op : kTwoChar) {
+      if (text_.substr(pos_, 2) == op) {
+        t.kind = Tok::kOp;
+        t.text = t.value = std::string(op);
+        pos_ += 2;
+        return;
+      }
+    }
+    char c = text_[pos_];
+    if (std::string_view("()[]{},.=:+*-$<>|/%&^~@!;").find(c) == std::string_view::npos) {
+      Fail("unexpected character " + Quote(text_.substr(pos_, 1)));
+    }
+    t.kind = Tok::kOp;
+    t.text = t.value = std::string(1, c);
+    ++pos_;
+  }
+
+  void LexNumber(Token& t) {
+    std::size_t start = pos_;
+    auto digits = [&](auto is_digit) {
+      std::string out;
+      bool last_underscore = true;  // a literal may not start with '_' either
+      while (pos_ < text_.size() && (is_digit(text_[pos_]) || text_[pos_] == '_')) {
+        if (text_[pos_] == '_') {
+          if (last_underscore) Fail("invalid number literal " + Quote(text_.substr(start)));
+          last_underscore = true;
+        } else {
+          out += text_[pos_];
+          last_underscore = false;
+        }
+        ++pos_;
+      }
+      if (!out.empty() && last_underscore)
+        Fail("invalid number literal " + Quote(text_.substr(start)));
+      return out;
+    };
+    auto finish = [&] {
+      if (pos_ < text_.size() && IsIdentChar(text_[pos_])) {
+        std::size_t end = pos_;
+        while (end < text_.size() && IsIdentChar(text_[end])) ++end;
+        Fail("invalid number literal " + Quote(text_.substr(start, end - start)));
+      }
+      t.text = std::string(text_.substr(start, pos_ - start));
+    };
+    if (text_[pos_] == '0' && pos_ + 1 < text_.size() &&
+        std::string_view("xXoObB").find(text_[pos_ + 1]) != std::string_view::npos) {
+      char kind = char(std::tolower(static_cast<unsigned char>(text_[pos_ + 1])));
+      int base = kind == 'x' ? 16 : kind == 'o' ? 8 : 2;
+      pos_ += 2;
+      if (pos_ < text_.size() && text_[pos_] == '_') ++pos_;  // 0x_ff is valid Python
+      std::string ds = digits([base](char ch) {
+        if (base == 16)
+          return IsDigit(ch) || (std::tolower(static_cast<unsigned char>(ch)) >= 'a' &&
+                                 std::tolower(static_cast<unsigned char>(ch)) <= 'f');
+        return ch >= '0' && ch < char('0' + base);
+      });
+      if (ds.empty())
+        Fail("invalid number literal " + Quote(text_.substr(start, pos_ - start + 1)));
+      finish();
+      std::string dec = "0";
+      for (char ch : ds) {
+        int d = IsDigit(ch) ? ch - '0' : std::tolower(static_cast<unsigned char>(ch)) - 'a' + 10;
+        MulAdd(dec, base, d);
+      }
+      t.kind = Tok::kInt;
+      t.value = dec;
+      return;
+    }
+    std::string number = digits(IsDigit);
+    bool is_float = false;
+    if (pos_ < text_.size() && text_[pos_] == '.') {
+      is_float = true;
+      ++pos_;
+      number += ".";
+      if (pos_ < text_.size() && IsDigit(text_[pos_])) number += digits(IsDigit);
+    }
+    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
+      std::size_t save = pos_;
+      ++pos_;
+      std::string exponent = "e";
+      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-'))
+        exponent += text_[pos_++];
+      if (pos_ < text_.size() && IsDigit(text_[pos_])) {
+        number += exponent + digits(IsDigit);
+        is_float = true;
+      } else {
+        pos_ = save;  // "1e" is reported by finish() as an invalid literal
+      }
+    }
+    finish();
+    if (is_float) {
+      t.kind = Tok::kFloat;
+      errno = 0;
+      // strtod in the "C" locale the parser runs in; Python reads 1e999 as inf, so does strtod.
+      t.number = std::strtod(number.c_str(), nullptr);
+      return;
+    }
+    if (number.size() > 1 && number[0] == '0' &&
+        number.find_first_not_of('0') != std::string::npos) {
+      Fail("leading zeros in decimal integer literals are not permitted: " + Quote(t.text));
+    }
+    std::size_t first = number.find_first_not_of('0');
+    t.kind = Tok::kInt;
+    t.value = first == std::string::npos ? "0" : number.substr(first);
+  }
+
+  int HexDigit(char c) {
+    if (IsDigit(c)) return c - '0';
+    c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  }
+
+  // LexString reads a (prefixed) one-line string literal with Python's escapes.
+  void LexString(std::string prefix, std::size_t start, Token& t) {
+    for (char& ch : prefix) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    if (prefix.find('f') != std::string::npos) Fail("f-strings are not supported");
+    bool is_bytes = prefix.find('b') != std::string::npos;
+    bool raw = prefix.find('r') != std::string::npos;
+    char quote = text_[pos_];
+    if (text_.substr(pos_, 3) == std::string(3, quote)) {
+      Fail("triple-quoted strings are not supported (a case line holds one line)");
+    }
+    ++pos_;
+    std::string data;
+    while (true) {
+      if (pos_ >= text_.size()) Fail("unterminated string literal " + Quote(text_.substr(start)));
+      char c = text_[pos_];
+      if (c == quote) {
+        ++pos_;
+        break;
+      }
+      if (is_bytes && static_cast<unsigned char>(c) >= 0x80) {
+        Fail("bytes can only contain ASCII literal characters: " + Quote(text_.substr(start)));
+      }
+      if (c != '\\') {
+        data += c;
+        ++pos_;
+        continue;
+      }
+      if (pos_ + 1 >= text_.size())
+        Fail("unterminated string literal " + Quote(text_.substr(start)));
+      char e = text_[pos_ + 1];
+      if (raw) {
+        data += c;  // a raw string keeps the backslash, but it still protects the quote
+        data += e;
+        pos_ += 2;
+        continue;
+      }
+      pos_ += 2;
+      switch (e) {
+        case '\\':
+          data += '\\';
+          break;
+        case '\'':
+          data += '\'';
+          break;
+        case '"':
+          data += '"';
+          break;
+        case 'a':
+          data += '\a';
+          break;
+        case 'b':
+          data += '\b';
+          break;
+        case 'f':
+          data += '\f';
+          break;
+        case 'n':
+          data += '\n';
+          break;
+        case 'r':
+          data += '\r';
+          break;
+        case 't':
+          data += '\t';
+          break;
+        case 'v':
+          data += '\v';
+          break;
+        case 'x': {
+          int hi = pos_ < text_.size() ? HexDigit(text_[pos_]) : -1;
+          int lo = pos_ + 1 < text_.size() ? HexDigit(text_[pos_ + 1]) : -1;
+          if (hi < 0 || lo < 0) Fail("truncated \\xXX escape in " + Quote(text_.substr(start)));
+          pos_ += 2;
+          if (is_bytes) {
+            data += char(hi * 16 + lo);
+          } else {
+            AppendUtf8(data, char32_t(hi * 16 + lo));
+          }
+          break;
+        }
+        case 'u':
+        case 'U': {
+          if (is_bytes) Fail("invalid escape sequence '\\" + std::string(1, e) + "' in bytes");
+          int width = e == 'u' ? 4 : 8;
+          char32_t cp = 0;
+          for (int k = 0; k < width; ++k) {
+            int d = pos_ < text_.size() ? HexDigit(text_[pos_]) : -1;
+            if (d < 0) {
+              Fail("truncated \\" + std::string(1, e) + " escape in " + Quote(text_.substr(start)));
+            }
+            cp = cp * 16 + char32_t(d);
+            ++pos_;
+          }
+          if (cp > 0x10ffff) Fail("illegal Unicode character in " + Quote(text_.substr(start)));
+          if (cp >= 0xd800 && cp <= 0xdfff) {
+            Fail("surrogate code points are not supported in str literals");
+          }
+          AppendUtf8(data, cp);
+          break;
+        }
+        default:
+          if (e >= '0' && e <= '7') {
+            unsigned value = unsigned(e - '0');
+            for (int k = 0;
+                 k < 2 && pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '7'; ++k) {
+              value = value * 8 + unsigned(text_[pos_++] - '0');
+            }
+            if (is_bytes) {
+              if (value > 0377) Fail("octal escape value > 0o377 in bytes");
+              data += char(value);
+            } else {
+              AppendUtf8(data, char32_t(value));
+            }
+            break;
+          }
+          // Python keeps unknown escapes (with a warning); a case file must say what it means.
+          Fail("invalid escape sequence '\\" + std::string(1, e) + "' in " +
+               Quote(text_.substr(start)));
+      }
+    }
+    t.kind = is_bytes ? Tok::kBytes : Tok::kStr;
+    t.value = std::move(data);
+    t.text = std::string(text_.substr(start, pos_ - start));
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  std::size_t comment_column_ = 0;
+};
+
+}  // namespace
+
+std::vector<Token> Tokenize(std::string_view text, std::size_t* code_end) {
+  Lexer lexer(text);
+  std::vector<Token> tokens = lexer.Tokenize();
+  if (code_end != nullptr) *code_end = lexer.comment_column();
+  return tokens;
+}
+
+std::string Describe(const Token& t) {
+  if (t.kind == Tok::kEnd) return "end of line";
+  return Quote(t.text);
+}
+
+}  // namespace sockref::conformance::language_internal

@@ -1,0 +1,124 @@
+#include "conformance/language/python_names.h"
+
+#include <algorithm>
+
+#include "conformance/language/parse_support.h"
+
+namespace sockref::conformance {
+namespace language_internal {
+
+// Lower-case names the socket module documents (functions, classes, exceptions, flags). A bare
+// use of one means socket.<name>; upper-case names (constants, enum classes) always do.
+const std::set<std::string, std::less<>>& LowerCaseModuleNames() {
+  static const auto* names = new std::set<std::string, std::less<>>{
+      "close",
+      "create_connection",
+      "create_server",
+      "error",
+      "fromfd",
+      "fromshare",
+      "gaierror",
+      "getaddrinfo",
+      "getdefaulttimeout",
+      "getfqdn",
+      "gethostbyaddr",
+      "gethostbyname",
+      "gethostbyname_ex",
+      "gethostname",
+      "getnameinfo",
+      "getprotobyname",
+      "getservbyname",
+      "getservbyport",
+      "has_dualstack_ipv6",
+      "has_ipv6",
+      "herror",
+      "htonl",
+      "htons",
+      "if_indextoname",
+      "if_nameindex",
+      "if_nametoindex",
+      "inet_aton",
+      "inet_ntoa",
+      "inet_ntop",
+      "inet_pton",
+      "ntohl",
+      "ntohs",
+      "recv_fds",
+      "send_fds",
+      "setdefaulttimeout",
+      "sethostname",
+      "socketpair",
+      "timeout",
+  };
+  return *names;
+}
+
+const std::set<std::string, std::less<>>& PythonKeywords() {
+  static const auto* names = new std::set<std::string, std::less<>>{
+      "and",    "as",   "assert", "async",  "await",  "break",   "class",    "continue",
+      "def",    "del",  "elif",   "else",   "except", "finally", "for",      "from",
+      "global", "if",   "import", "in",     "is",     "lambda",  "nonlocal", "not",
+      "or",     "pass", "raise",  "return", "try",    "while",   "with",     "yield",
+  };
+  return *names;
+}
+
+// The errno names Linux and Python's errno module know, plus getaddrinfo's EAI_* codes (which
+// socket.gaierror carries). `(errno=NAME)` must name one of these.
+
+bool IsBuiltinName(std::string_view name) {
+  const auto& b = BuiltinNames();
+  return std::find(b.begin(), b.end(), name) != b.end();
+}
+
+}  // namespace language_internal
+
+using language_internal::IsBuiltinName;
+using language_internal::IsIdentifier;
+using language_internal::LowerCaseModuleNames;
+
+const std::vector<std::string>& KnownCapabilities() {
+  static const auto* names = new std::vector<std::string>{
+      "AF_INET6", "AF_UNIX", "AF_UNIX_ABSTRACT", "SCM_RIGHTS", "SO_REUSEPORT", "nonroot", "root",
+  };
+  return *names;
+}
+
+const std::vector<std::string>& BuiltinNames() {
+  static const auto* names = new std::vector<std::string>{
+      // Values and their sizes.
+      "array",
+      "bytearray",
+      "bytes",
+      "len",
+      "memoryview",
+      // Class relationships the documentation states ("socket.timeout: a subclass of OSError").
+      "isinstance",
+      "issubclass",
+      // The exception classes, as arguments of isinstance/issubclass.
+      "BlockingIOError",
+      "BrokenPipeError",
+      "ConnectionAbortedError",
+      "ConnectionError",
+      "ConnectionRefusedError",
+      "ConnectionResetError",
+      "FileExistsError",
+      "FileNotFoundError",
+      "InterruptedError",
+      "OSError",
+      "OverflowError",
+      "PermissionError",
+      "TimeoutError",
+      "TypeError",
+      "ValueError",
+  };
+  return *names;
+}
+
+bool IsSocketModuleName(std::string_view name) {
+  if (name.empty() || IsBuiltinName(name)) return false;
+  if (name[0] >= 'A' && name[0] <= 'Z') return IsIdentifier(name);
+  return LowerCaseModuleNames().count(name) > 0;
+}
+
+}  // namespace sockref::conformance
