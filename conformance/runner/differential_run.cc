@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -112,18 +114,14 @@ CaseResult JudgeCase(const Case& c, const std::vector<ImplementationInfo>& imple
   return out;
 }
 
-RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const Case*>& selected,
-                           const RunSetup& setup) {
-  const Clock::time_point start = Clock::now();
-  RunResults results;
-  results.multiplier = setup.execution.multiplier;
-  const Registry& registry = *setup.registry;
-  if (std::find(setup.names.begin(), setup.names.end(), registry.oracle) != setup.names.end()) {
-    results.oracle = registry.oracle;
-  }
+namespace {
 
-  // Start every driver instance at once: Python takes a moment to start, and all of them
-  // are running before any in-process case takes the descriptor table for itself.
+// StartLanes makes each implementation's driver instances (one for an in-process driver,
+// `setup.jobs` otherwise), starts them all at once, and records in `results` which
+// implementations came up. Python takes a moment to start, and all of them are running before
+// any in-process case takes the descriptor table for itself. Returns the running lanes.
+std::vector<Lane> StartLanes(const RunSetup& setup, RunResults& results) {
+  const Registry& registry = *setup.registry;
   std::vector<Lane> lanes;
   for (const std::string& name : setup.names) {
     const Implementation& impl = *registry.Find(name);
@@ -149,14 +147,12 @@ RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const
     for (Lane& lane : lanes) starters.emplace_back([&lane] { lane.driver->Start(); });
     for (std::thread& t : starters) t.join();
   }
-  std::map<std::string, int> live;  // lanes per implementation still able to run cases
   for (ImplementationInfo& info : results.implementations) {
     for (const Lane& lane : lanes) {
       if (lane.impl != info.name) continue;
       if (lane.driver->running()) {
         if (!info.available) info.hello = lane.driver->hello();
         info.available = true;
-        ++live[info.name];
       } else if (info.unavailable_reason.empty()) {
         info.unavailable_reason = lane.driver->failure();
       }
@@ -166,62 +162,96 @@ RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const
   lanes.erase(std::remove_if(lanes.begin(), lanes.end(),
                              [](const Lane& l) { return !l.driver->running(); }),
               lanes.end());
+  return lanes;
+}
 
-  // Queue the work, slowest cases first.
-  std::vector<std::size_t> order(selected.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return EstimatedSeconds(*selected[a]) > EstimatedSeconds(*selected[b]);
-  });
-  std::mutex mu;  // guards everything below
-  std::map<std::string, std::deque<Task>> queues;
-  std::vector<std::map<std::string, std::vector<CaseRun>>> runs(selected.size());
-  std::map<std::string, int> area_left;
-  std::map<std::string, int> area_cases;
-  int areas_done = 0;
-  for (const ImplementationInfo& info : results.implementations) {
-    if (!info.available) continue;
-    const int repeat = info.is_oracle ? 2 : 1;
-    for (std::size_t i : order) {
-      runs[i][info.name].resize(repeat);
-      for (int r = 0; r < repeat; ++r) {
-        queues[info.name].push_back({i, r});
-        ++area_left[AreaOf(*selected[i])];
+// WorkQueue hands each lane the next run of its implementation, slowest cases first, keeps
+// every run's record, and reports each area when its last run is done. Thread-safe.
+class WorkQueue {
+ public:
+  WorkQueue(const std::vector<const Case*>& selected,
+            const std::vector<ImplementationInfo>& implementations,
+            std::function<void(const std::string&)> progress)
+      : selected_(selected), runs_(selected.size()), progress_(std::move(progress)) {
+    std::vector<std::size_t> order(selected.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return EstimatedSeconds(*selected[a]) > EstimatedSeconds(*selected[b]);
+    });
+    for (const ImplementationInfo& info : implementations) {
+      if (!info.available) continue;
+      const int repeat = info.is_oracle ? 2 : 1;  // the oracle runs twice to catch instability
+      for (std::size_t i : order) {
+        runs_[i][info.name].resize(repeat);
+        for (int r = 0; r < repeat; ++r) {
+          queues_[info.name].push_back({i, r});
+          ++area_left_[AreaOf(*selected[i])];
+        }
       }
     }
+    for (const Case* c : selected) ++area_cases_[AreaOf(*c)];
   }
-  for (const Case* c : selected) ++area_cases[AreaOf(*c)];
-  const std::size_t area_count = area_cases.size();
 
-  auto work = [&](Lane& lane) {
+  // Serve runs cases on `lane` until its implementation's queue is empty, or its driver cannot
+  // be restarted while another lane of the same implementation still can.
+  void Serve(Lane& lane, const ExecutionOptions& options) {
     while (true) {
       Task task;
       {
-        std::lock_guard lock(mu);
-        std::deque<Task>& q = queues[lane.impl];
-        // A lane whose driver cannot be restarted leaves the work to healthy lanes; the last
-        // one drains the queue, recording why nothing could run.
-        if (q.empty() || (!lane.driver->running() && live[lane.impl] > 1)) {
-          if (!lane.driver->running()) --live[lane.impl];
+        std::lock_guard lock(mu_);
+        std::deque<Task>& q = queues_[lane.impl];
+        // The last live lane drains the queue, recording why nothing could run.
+        if (q.empty() || (!lane.driver->running() && live_[lane.impl] > 1)) {
+          if (!lane.driver->running()) --live_[lane.impl];
           return;
         }
         task = q.front();
         q.pop_front();
       }
-      CaseRun run = lane.driver->Run(*selected[task.case_index], setup.execution);
-      std::lock_guard lock(mu);
-      runs[task.case_index][lane.impl][task.run] = std::move(run);
-      const std::string area = AreaOf(*selected[task.case_index]);
-      if (--area_left[area] == 0 && setup.progress) {
-        ++areas_done;
-        setup.progress("[" + std::to_string(areas_done) + "/" + std::to_string(area_count) + "] " +
-                       area + ": " + std::to_string(area_cases[area]) + " cases done");
-      }
+      CaseRun run = lane.driver->Run(*selected_[task.case_index], options);
+      Record(lane.impl, task, std::move(run));
     }
-  };
+  }
+
+  // CountLive notes one live lane of `impl`; call before serving.
+  void CountLive(const std::string& impl) { ++live_[impl]; }
+
+  // Runs returns, per selected case, each implementation's runs.
+  std::vector<std::map<std::string, std::vector<CaseRun>>>& runs() { return runs_; }
+
+ private:
+  void Record(const std::string& impl, const Task& task, CaseRun run) {
+    std::lock_guard lock(mu_);
+    runs_[task.case_index][impl][task.run] = std::move(run);
+    const std::string area = AreaOf(*selected_[task.case_index]);
+    if (--area_left_[area] == 0 && progress_) {
+      ++areas_done_;
+      progress_("[" + std::to_string(areas_done_) + "/" + std::to_string(area_cases_.size()) +
+                "] " + area + ": " + std::to_string(area_cases_[area]) + " cases done");
+    }
+  }
+
+  const std::vector<const Case*>& selected_;
+  std::mutex mu_;  // guards everything below
+  std::map<std::string, std::deque<Task>> queues_;
+  std::vector<std::map<std::string, std::vector<CaseRun>>> runs_;
+  std::map<std::string, int> live_;  // lanes per implementation still able to run cases
+  std::map<std::string, int> area_left_;
+  std::map<std::string, int> area_cases_;
+  int areas_done_ = 0;
+  std::function<void(const std::string&)> progress_;
+};
+
+// RunLanes feeds every lane from `queue`, one thread per lane, then stops the drivers and adds
+// their counts to `results`.
+void RunLanes(std::vector<Lane>& lanes, WorkQueue& queue, const ExecutionOptions& options,
+              RunResults& results) {
+  for (const Lane& lane : lanes) queue.CountLive(lane.impl);
   {
     std::vector<std::thread> workers;
-    for (Lane& lane : lanes) workers.emplace_back(work, std::ref(lane));
+    for (Lane& lane : lanes) {
+      workers.emplace_back([&queue, &lane, &options] { queue.Serve(lane, options); });
+    }
     for (std::thread& t : workers) t.join();
   }
   for (ImplementationInfo& info : results.implementations) {
@@ -232,10 +262,26 @@ RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const
     }
   }
   lanes.clear();  // stops the drivers
+}
 
+}  // namespace
+
+RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const Case*>& selected,
+                           const RunSetup& setup) {
+  const Clock::time_point start = Clock::now();
+  RunResults results;
+  results.multiplier = setup.execution.multiplier;
+  const Registry& registry = *setup.registry;
+  if (std::find(setup.names.begin(), setup.names.end(), registry.oracle) != setup.names.end()) {
+    results.oracle = registry.oracle;
+  }
+  std::vector<Lane> lanes = StartLanes(setup, results);
+  WorkQueue queue(selected, results.implementations, setup.progress);
+  RunLanes(lanes, queue, setup.execution, results);
   for (std::size_t i = 0; i < selected.size(); ++i) {
     results.cases.push_back(JudgeCase(*selected[i], results.implementations, results.oracle,
-                                      runs[i], setup.expectations, setup.execution.multiplier));
+                                      queue.runs()[i], setup.expectations,
+                                      setup.execution.multiplier));
   }
   for (const auto& [name, file] : setup.expectations) {
     std::vector<KnownFailure> stale = file.Unknown(all);
