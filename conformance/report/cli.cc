@@ -17,7 +17,8 @@ bool HoldsSuite(const std::string& dir) {
 
 // PositiveInt parses a job count: digits only, 1 to 256.
 bool PositiveInt(const std::string& text, int& out) {
-  if (text.empty() || text.size() > 3 || text.find_first_not_of("0123456789") != std::string::npos) {
+  if (text.empty() || text.size() > 3 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
     return false;
   }
   out = std::atoi(text.c_str());
@@ -41,7 +42,8 @@ const char kSuiteFlagsUsage[] =
 
 std::string FindRoot(const char* argv0) {
   std::vector<std::string> candidates;
-  if (const char* r = std::getenv("RUNFILES_DIR")) candidates.push_back(std::string(r) + "/sockref");
+  if (const char* r = std::getenv("RUNFILES_DIR"))
+    candidates.push_back(std::string(r) + "/sockref");
   candidates.push_back(std::string(argv0) + ".runfiles/sockref");
   // A release tree: bin/report beside conformance/.
   std::error_code ec;

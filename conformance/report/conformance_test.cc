@@ -26,13 +26,13 @@
 #include <vector>
 
 #include "conformance/language/ast.h"
-#include "conformance/runner/timing_policy.h"
+#include "conformance/report/reference_in_process.h"
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/expectations.h"
 #include "conformance/runner/implementations.h"
 #include "conformance/runner/managed_driver.h"
 #include "conformance/runner/suite_loader.h"
-#include "conformance/report/reference_in_process.h"
+#include "conformance/runner/timing_policy.h"
 
 namespace sockref::conformance::runner {
 namespace {
@@ -41,8 +41,8 @@ namespace fs = std::filesystem;
 
 constexpr char kReference[] = "reference";
 
-// SharedDrivers holds what every test of this process shares: the registry, the expectations and the
-// drivers, which start when the first test needs them (a shard may have none).
+// SharedDrivers holds what every test of this process shares: the registry, the expectations and
+// the drivers, which start when the first test needs them (a shard may have none).
 class SharedDrivers {
  public:
   static SharedDrivers& Get() {
@@ -215,8 +215,8 @@ int main(int argc, char** argv) {
     suite.registry = registry;
     suite.multiplier = options.multiplier;
     for (const std::string& name : {std::string(kReference), registry.oracle}) {
-      suite.expectations[name] = Expectations::Load(options.root + "/conformance/expectations/" +
-                                                    name + ".txt");
+      suite.expectations[name] =
+          Expectations::Load(options.root + "/conformance/expectations/" + name + ".txt");
     }
     RegisterCases(&loaded->cases);
   } catch (const std::exception& e) {

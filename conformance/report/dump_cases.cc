@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "conformance/language/ast.h"
-#include "conformance/protocol/ast_codec.h"
-#include "conformance/protocol/exec_request.h"
 #include "conformance/language/case_parser.h"
 #include "conformance/language/doc_refs.h"
+#include "conformance/protocol/ast_codec.h"
+#include "conformance/protocol/exec_request.h"
 
 namespace {
 

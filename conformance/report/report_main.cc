@@ -16,7 +16,9 @@
 
 #include "conformance/report/cli.h"
 #include "conformance/report/reference_in_process.h"
-#include "conformance/runner/report.h"
+#include "conformance/report/results_json.h"
+#include "conformance/report/text_report.h"
+#include "conformance/runner/run_status.h"
 #include "conformance/runner/suite_loader.h"
 #include "conformance/runner/timing_policy.h"
 
@@ -105,8 +107,7 @@ int Run(int argc, char** argv) {
     std::cerr << "report: " << e.what() << "\n";
     return 2;
   }
-  std::cerr << "report: " << suite->selected.size() << " of " << suite->cases.size()
-            << " cases on";
+  std::cerr << "report: " << suite->selected.size() << " of " << suite->cases.size() << " cases on";
   for (const std::string& n : suite->setup.names) std::cerr << " " << n;
   std::cerr << std::endl;
 

@@ -12,7 +12,7 @@
 
 #include "conformance/language/case_parser.h"
 #include "conformance/runner/in_process_driver.h"
-#include "conformance/runner/report.h"
+#include "conformance/runner/run_status.h"
 #include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {

@@ -8,10 +8,9 @@
 #include <set>
 #include <sstream>
 
+#include "conformance/language/ast.h"
 #include "conformance/language/case_parser.h"
 #include "conformance/runner/expectations.h"
-#include "conformance/runner/report.h"
-#include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {
 namespace {
@@ -65,8 +64,7 @@ std::vector<const Case*> SelectCases(const std::vector<Case>& cases,
   return selected;
 }
 
-Registry LoadExtendedRegistry(const std::string& root,
-                                      const std::vector<std::string>& extra) {
+Registry LoadExtendedRegistry(const std::string& root, const std::vector<std::string>& extra) {
   const std::string base_path = root + "/conformance/implementations.json";
   json merged = ReadJson(base_path);
   std::string described = base_path;
@@ -155,15 +153,6 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
 
 RunResults RunSuite(const Suite& suite) {
   return RunDifferential(suite.cases, suite.selected, suite.setup);
-}
-
-json ResultsWithDescriptions(const RunResults& results, const Registry& registry) {
-  json out = ResultsToJson(results);
-  for (json& impl : out["implementations"]) {
-    const Implementation* i = registry.Find(impl.value("name", std::string()));
-    if (i != nullptr) impl["description"] = i->description;
-  }
-  return out;
 }
 
 }  // namespace sockref::conformance::runner

@@ -65,7 +65,7 @@ struct Suite {
   Registry registry;
   std::vector<Case> cases;            // every case of the table
   std::vector<const Case*> selected;  // those matching the filter, in table order
-  RunSetup setup;             // names, root, expectations, jobs, factories
+  RunSetup setup;                     // names, root, expectations, jobs, factories
 
   Suite() = default;
   Suite(const Suite&) = delete;
@@ -74,8 +74,7 @@ struct Suite {
 
 // LoadExtendedRegistry returns the project's registry at <root>/conformance/implementations.json
 // with the implementations of each file in `extra` appended. Throws SuiteError.
-Registry LoadExtendedRegistry(const std::string& root,
-                                      const std::vector<std::string>& extra);
+Registry LoadExtendedRegistry(const std::string& root, const std::vector<std::string>& extra);
 
 // LoadSuite loads everything `options` names. Throws SuiteError.
 std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options);
@@ -90,11 +89,6 @@ std::vector<const Case*> SelectCases(const std::vector<Case>& cases,
 
 // RunSuite runs the selected cases on the chosen implementations.
 RunResults RunSuite(const Suite& suite);
-
-// ResultsWithDescriptions returns ResultsToJson(results) (report.h) with each
-// implementation's registry description added as "description".
-nlohmann::json ResultsWithDescriptions(const RunResults& results,
-                                       const Registry& registry);
 
 }  // namespace sockref::conformance::runner
 

@@ -19,7 +19,7 @@
 #include "conformance/runner/suite_loader.h"
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/expectations.h"
-#include "conformance/runner/report.h"
+#include "conformance/runner/run_status.h"
 
 namespace sockref::conformance {
 namespace {

@@ -30,7 +30,9 @@
 #include "conformance/report/cli.h"
 #include "conformance/report/reference_in_process.h"
 #include "conformance/runner/suite_loader.h"
-#include "conformance/runner/report.h"
+#include "conformance/report/results_json.h"
+#include "conformance/report/text_report.h"
+#include "conformance/runner/run_status.h"
 
 namespace {
 
@@ -214,9 +216,9 @@ int Run(int argc, char** argv) {
     for (const std::string& n : suite->setup.names) std::cerr << " " << n;
     std::cerr << "\n";
     runner::RunResults run = RunSuite(*suite);
-    runner::WriteTextReport(std::cout, run);
+    WriteTextReport(std::cout, run);
     std::cout.flush();
-    status = runner::ExitStatus(run);
+    status = ExitStatus(run);
     for (const runner::ImplementationInfo& info : run.implementations) {
       if (info.available) continue;
       std::cerr << "matrix: " << info.name << " was unavailable: " << info.unavailable_reason

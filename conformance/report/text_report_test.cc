@@ -1,6 +1,4 @@
 // Tests of the text and JSON reports on hand-made results.
-#include "conformance/runner/report.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,10 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "conformance/language/case_parser.h"
 #include "conformance/language/ast.h"
+#include "conformance/language/case_parser.h"
+#include "conformance/report/text_report.h"
 
-namespace sockref::conformance::runner {
+#include "conformance/report/results_json.h"
+#include "conformance/runner/run_status.h"
+
+namespace sockref::conformance::report {
+using namespace runner;
 namespace {
 
 using nlohmann::json;
@@ -148,4 +151,4 @@ TEST(JsonReportTest, CarriesEveryResultAndTheSummary) {
 }
 
 }  // namespace
-}  // namespace sockref::conformance::runner
+}  // namespace sockref::conformance::report

@@ -1,57 +1,21 @@
-#include "conformance/runner/report.h"
+#include "conformance/report/text_report.h"
 
-#include <array>
 #include <cctype>
 #include <cstdarg>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <string>
-#include "conformance/language/ast.h"
 
-namespace sockref::conformance::runner {
+#include "conformance/language/ast.h"
+#include "conformance/report/verdict_counts.h"
+#include "conformance/runner/run_status.h"
+
+namespace sockref::conformance::report {
 namespace {
 
+using namespace runner;
 using nlohmann::json;
-
-constexpr std::array<VerdictKind, 8> kKinds = {VerdictKind::kPass,        VerdictKind::kFail,
-                                               VerdictKind::kCrash,       VerdictKind::kHang,
-                                               VerdictKind::kUnsupported, VerdictKind::kUnavailable,
-                                               VerdictKind::kDivergence,  VerdictKind::kUnstable};
-
-struct Counts {
-  std::map<VerdictKind, int> kinds;
-  int agree = 0;
-  int disagree = 0;
-  int known = 0;  // failing as the expectations file lists
-  int unexpected_pass = 0;
-  int differently = 0;
-  int leaks = 0;     // cases that left descriptors open
-  int failures = 0;  // CountsAsFailure
-
-  void Add(const ImplResult& r) {
-    ++kinds[r.verdict.kind];
-    if (r.agrees) ++(*r.agrees ? agree : disagree);
-    known += r.expectation == ExpectationMatch::kAsListed;
-    unexpected_pass += r.expectation == ExpectationMatch::kUnexpectedPass;
-    differently += r.expectation == ExpectationMatch::kDifferently;
-    leaks += r.leaked_descriptors.value_or(0) > 0;
-    failures += CountsAsFailure(r);
-  }
-
-  json ToJson() const {
-    json out;
-    for (VerdictKind k : kKinds) out[VerdictName(k)] = kinds.count(k) ? kinds.at(k) : 0;
-    out["agree"] = agree;
-    out["disagree"] = disagree;
-    out["known_failures"] = known;
-    out["unexpected_passes"] = unexpected_pass;
-    out["fails_differently"] = differently;
-    out["leaks"] = leaks;
-    out["failures"] = failures;
-    return out;
-  }
-};
 
 std::string Format(const char* format, ...) __attribute__((format(printf, 1, 2)));
 std::string Format(const char* format, ...) {
@@ -63,16 +27,16 @@ std::string Format(const char* format, ...) {
   return buf;
 }
 
-int Get(const Counts& c, VerdictKind k) { return c.kinds.count(k) ? c.kinds.at(k) : 0; }
+int Get(const VerdictCounts& c, VerdictKind k) { return c.kinds.count(k) ? c.kinds.at(k) : 0; }
 
-std::string CountsRow(const std::string& label, const Counts& c, bool oracle) {
+std::string CountsRow(const std::string& label, const VerdictCounts& c, bool oracle) {
   std::string row =
-      Format("  %-24s %5d %5d %5d %5d %5d %5d", label.c_str(), Get(c, VerdictKind::kPass),
-             Get(c, VerdictKind::kFail), Get(c, VerdictKind::kCrash), Get(c, VerdictKind::kHang),
-             Get(c, VerdictKind::kUnsupported), Get(c, VerdictKind::kUnavailable));
+      Format("  %-24s %5d %5d %5d %5d %5d %5d", label.c_str(), c.Get(VerdictKind::kPass),
+             c.Get(VerdictKind::kFail), c.Get(VerdictKind::kCrash), c.Get(VerdictKind::kHang),
+             c.Get(VerdictKind::kUnsupported), c.Get(VerdictKind::kUnavailable));
   if (oracle) {
-    row += Format("  %7s %8s %7d %8d", "-", "-", Get(c, VerdictKind::kDivergence),
-                  Get(c, VerdictKind::kUnstable));
+    row += Format("  %7s %8s %7d %8d", "-", "-", c.Get(VerdictKind::kDivergence),
+                  c.Get(VerdictKind::kUnstable));
   } else {
     row += Format("  %7d %8d %7s %8s", c.agree, c.disagree, "-", "-");
   }
@@ -118,18 +82,12 @@ std::string Describe(const ImplementationInfo& info) {
   return s;
 }
 
-}  // namespace
-
-int FailureCount(const RunResults& results) {
-  int n = 0;
-  for (const CaseResult& c : results.cases) {
-    for (const auto& [name, r] : c.results) n += CountsAsFailure(r);
-  }
-  for (const auto& [name, stale] : results.stale_expectations) n += static_cast<int>(stale.size());
-  return n;
+// AreasOf returns the areas of the run's cases.
+std::set<std::string> AreasOf(const RunResults& results) {
+  std::set<std::string> areas;
+  for (const CaseResult& c : results.cases) areas.insert(c.area);
+  return areas;
 }
-
-int ExitStatus(const RunResults& results) { return FailureCount(results) == 0 ? 0 : 1; }
 
 // WriteRecordedDivergences lists the documentation divergences the case table already
 // records (`divergence:` lines): the case expects what CPython does, and the note says
@@ -150,25 +108,29 @@ void WriteRecordedDivergences(std::ostream& out, const RunResults& results) {
   }
 }
 
-void WriteTextReport(std::ostream& out, const RunResults& results) {
-  std::map<std::string, std::map<std::string, Counts>> by_area;  // area -> impl -> counts
-  std::map<std::string, Counts> by_impl;
-  for (const CaseResult& c : results.cases) {
-    for (const auto& [name, r] : c.results) {
-      by_area[c.area][name].Add(r);
-      by_impl[name].Add(r);
-    }
-  }
-  out << "sockref conformance: " << results.cases.size() << " cases in " << by_area.size()
-      << (by_area.size() == 1 ? " area" : " areas") << " on " << results.implementations.size()
-      << " implementations; oracle: "
+// WriteHeading writes the run's first line and each implementation with what its hello said.
+void WriteHeading(std::ostream& out, const RunResults& results) {
+  out << "sockref conformance: " << results.cases.size() << " cases in " << AreasOf(results).size()
+      << (AreasOf(results).size() == 1 ? " area" : " areas") << " on "
+      << results.implementations.size() << " implementations; oracle: "
       << (results.oracle.empty() ? "none chosen (judged against the documentation)"
                                  : results.oracle)
       << "\n\nImplementations\n";
   for (const ImplementationInfo& info : results.implementations) {
     out << Format("  %-16s ", info.name.c_str()) << Describe(info) << "\n";
   }
+}
 
+// WriteCountTables writes the counts by area and by implementation.
+void WriteCountTables(std::ostream& out, const RunResults& results) {
+  std::map<std::string, std::map<std::string, VerdictCounts>> by_area;  // area -> impl -> counts
+  std::map<std::string, VerdictCounts> by_impl;
+  for (const CaseResult& c : results.cases) {
+    for (const auto& [name, r] : c.results) {
+      by_area[c.area][name].Add(r);
+      by_impl[name].Add(r);
+    }
+  }
   out << "\n" << Header("By area");
   for (const auto& [area, impls] : by_area) {
     out << "  " << area << "\n";
@@ -181,7 +143,11 @@ void WriteTextReport(std::ostream& out, const RunResults& results) {
   for (const ImplementationInfo& info : results.implementations) {
     out << CountsRow(info.name, by_impl[info.name], info.is_oracle);
   }
+}
 
+// WriteOracleFindings writes where the documentation and CPython part ways, and where CPython's two
+// runs differed.
+void WriteOracleFindings(std::ostream& out, const RunResults& results) {
   // The oracle's own findings: where the documentation and CPython part ways.
   for (VerdictKind kind : {VerdictKind::kDivergence, VerdictKind::kUnstable}) {
     bool divergence = kind == VerdictKind::kDivergence;
@@ -205,7 +171,10 @@ void WriteTextReport(std::ostream& out, const RunResults& results) {
     }
   }
   WriteRecordedDivergences(out, results);
+}
 
+// WriteFailures lists every result that counts against the run, with its first differing step.
+void WriteFailures(std::ostream& out, const RunResults& results) {
   out << "\nFAILURES\n";
   int listed = 0;
   for (const ImplementationInfo& info : results.implementations) {
@@ -235,7 +204,10 @@ void WriteTextReport(std::ostream& out, const RunResults& results) {
     }
   }
   if (listed == 0) out << "  none\n";
+}
 
+// WriteUnsupported lists the steps an implementation could not try (never a pass).
+void WriteUnsupported(std::ostream& out, const RunResults& results) {
   bool header = false;
   for (const ImplementationInfo& info : results.implementations) {
     for (const CaseResult& c : results.cases) {
@@ -252,11 +224,18 @@ void WriteTextReport(std::ostream& out, const RunResults& results) {
       }
     }
   }
+}
+
+// WriteStaleExpectations lists expectations lines naming cases that no longer exist.
+void WriteStaleExpectations(std::ostream& out, const RunResults& results) {
   for (const auto& [name, stale] : results.stale_expectations) {
     out << "\nSTALE EXPECTATIONS for " << name << " (these cases no longer exist)\n";
     for (const KnownFailure& k : stale) out << "  line " << k.line << ": " << k.case_id << "\n";
   }
+}
 
+// WriteResult writes the wall time and the run's one-line verdict.
+void WriteResult(std::ostream& out, const RunResults& results) {
   const int failures = FailureCount(results);
   out << Format("\nWall time: %.1f s (SOCKREF_TIME_MULTIPLIER %g)\n", results.wall_seconds,
                 results.multiplier);
@@ -268,69 +247,16 @@ void WriteTextReport(std::ostream& out, const RunResults& results) {
   }
 }
 
-json ResultsToJson(const RunResults& results) {
-  json out;
-  out["wall_seconds"] = results.wall_seconds;
-  out["multiplier"] = results.multiplier;
-  out["oracle"] = results.oracle.empty() ? json(nullptr) : json(results.oracle);
-  json impls = json::array();
-  std::map<std::string, Counts> by_impl;
-  for (const ImplementationInfo& info : results.implementations) {
-    impls.push_back(
-        {{"name", info.name},
-         {"oracle", info.is_oracle},
-         {"available", info.available},
-         {"unavailable_reason", info.available ? json(nullptr) : json(info.unavailable_reason)},
-         {"hello", info.hello},
-         {"drivers", info.drivers},
-         {"restarts", info.restarts}});
-  }
-  out["implementations"] = impls;
-  json cases = json::array();
-  for (const CaseResult& c : results.cases) {
-    json per_impl = json::object();
-    for (const auto& [name, r] : c.results) {
-      by_impl[name].Add(r);
-      json j = {{"verdict", VerdictName(r.verdict.kind)},
-                {"expectation", MatchName(r.expectation)},
-                {"counts_as_failure", CountsAsFailure(r)},
-                {"agrees", r.agrees ? json(*r.agrees) : json(nullptr)},
-                {"leaked_fds", r.leaked_descriptors ? json(*r.leaked_descriptors) : json(nullptr)},
-                {"seconds", r.seconds},
-                {"detail", r.verdict.detail}};
-      if (r.verdict.difference) {
-        const Difference& d = *r.verdict.difference;
-        j["step"] = StepLabel(d, c.c->steps.size());
-        j["line"] = d.line;
-        j["source"] = d.source;
-        j["expected"] = d.expected;
-        j["actual"] = d.actual;
-        if (r.verdict.kind != VerdictKind::kPass) {
-          j["signature"] = Signature(r.verdict, c.c->steps.size());
-        }
-      }
-      per_impl[name] = j;
-    }
-    cases.push_back(
-        {{"id", c.c->id},
-         {"test_name", TestNameForCaseId(c.c->id)},
-         {"area", c.area},
-         {"file", c.c->file},
-         {"line", c.c->line},
-         {"divergence_note", c.c->divergence.empty() ? json(nullptr) : json(c.c->divergence)},
-         {"results", per_impl}});
-  }
-  json summary = json::object();
-  for (const auto& [name, counts] : by_impl) summary[name] = counts.ToJson();
-  out["summary"] = summary;
-  out["cases"] = cases;
-  json stale = json::object();
-  for (const auto& [name, entries] : results.stale_expectations) {
-    for (const KnownFailure& k : entries) stale[name].push_back(k.case_id);
-  }
-  out["stale_expectations"] = stale;
-  out["failures"] = FailureCount(results);
-  return out;
+}  // namespace
+
+void WriteTextReport(std::ostream& out, const RunResults& results) {
+  WriteHeading(out, results);
+  WriteCountTables(out, results);
+  WriteOracleFindings(out, results);
+  WriteFailures(out, results);
+  WriteUnsupported(out, results);
+  WriteStaleExpectations(out, results);
+  WriteResult(out, results);
 }
 
-}  // namespace sockref::conformance::runner
+}  // namespace sockref::conformance::report
