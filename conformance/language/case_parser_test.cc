@@ -15,14 +15,14 @@
 #include <string>
 #include <vector>
 
-#include "conformance/language/value.h"
 #include "conformance/language/ast.h"
 #include "conformance/language/doc_refs.h"
-#include "conformance/language/python_names.h"
 #include "conformance/language/errno_names.h"
+#include "conformance/language/python_names.h"
+#include "conformance/language/value.h"
 #include "conformance/protocol/ast_codec.h"
-#include "conformance/protocol/value_codec.h"
 #include "conformance/protocol/exec_request.h"
+#include "conformance/protocol/value_codec.h"
 
 namespace sockref::conformance {
 namespace {
@@ -271,6 +271,26 @@ TEST(Statements, IntegerLiteralsOfAnySize) {
   EXPECT_EQ(StmtJson("0x10000000000000000"), ExprStmt(Lit({{"int", "18446744073709551616"}})));
   EXPECT_EQ(StmtJson("-123456789012345678901234567890"),
             ExprStmt(Lit({{"int", "-123456789012345678901234567890"}})));
+}
+
+// A literal of a million digits took hours to convert (quadratic); CPython itself refuses
+// int/str conversions of more than 4300 digits, and so does the case language, for every base.
+TEST(Statements, IntegerLiteralsStopAtCPythonsDigitLimit) {
+  EXPECT_EQ(StmtJson(std::string(4300, '9')), ExprStmt(Lit({{"int", std::string(4300, '9')}})));
+  EXPECT_EQ(StmtJson("0x" + std::string(4300, 'f'))
+                .at("expr")
+                .at("lit")
+                .at("int")
+                .get<std::string>()
+                .size(),
+            5178u);  // 16**4300 - 1 has 5178 decimal digits
+  for (const std::string& literal :
+       {std::string(4301, '1'), "0x" + std::string(4301, 'f'), "0b" + std::string(1000000, '1'),
+        "1." + std::string(4301, '0')}) {
+    EXPECT_THAT(ParseError(Steps("  >>> x = " + literal + "\n")),
+                HasSubstr("digits is longer than the 4300 the case language reads"))
+        << literal.substr(0, 10);
+  }
 }
 
 TEST(Statements, FloatLiterals) {

@@ -11,6 +11,10 @@
 namespace sockref::conformance::language_internal {
 namespace {
 
+// kMaxIntDigits bounds an integer literal: CPython (3.11+) refuses int/str conversions of more
+// than 4300 digits, and converting a 0x literal to decimal is quadratic in its length.
+constexpr std::size_t kMaxIntDigits = 4300;
+
 // MulAdd sets the non-negative decimal `dec` to dec * base + digit (ints have no size limit).
 void MulAdd(std::string& dec, int base, int digit) {
   int carry = digit;
@@ -97,82 +101,96 @@ class Lexer {
     ++pos_;
   }
 
-  void LexNumber(Token& t) {
-    std::size_t start = pos_;
-    auto digits = [&](auto is_digit) {
-      std::string out;
-      bool last_underscore = true;  // a literal may not start with '_' either
-      while (pos_ < text_.size() && (is_digit(text_[pos_]) || text_[pos_] == '_')) {
-        if (text_[pos_] == '_') {
-          if (last_underscore) Fail("invalid number literal " + Quote(text_.substr(start)));
-          last_underscore = true;
-        } else {
-          out += text_[pos_];
-          last_underscore = false;
-        }
-        ++pos_;
+  // ReadDigits reads digits (as `is_digit` says) with single '_' separators between them, from
+  // the literal that began at `start`, and returns the digits without separators.
+  template <typename IsDigitFn>
+  std::string ReadDigits(std::size_t start, IsDigitFn is_digit) {
+    std::string out;
+    bool last_underscore = true;  // a literal may not start with '_' either
+    while (pos_ < text_.size() && (is_digit(text_[pos_]) || text_[pos_] == '_')) {
+      if (text_[pos_] == '_') {
+        if (last_underscore) Fail("invalid number literal " + Quote(text_.substr(start)));
+        last_underscore = true;
+      } else {
+        out += text_[pos_];
+        last_underscore = false;
       }
-      if (!out.empty() && last_underscore)
-        Fail("invalid number literal " + Quote(text_.substr(start)));
-      return out;
-    };
-    auto finish = [&] {
-      if (pos_ < text_.size() && IsIdentChar(text_[pos_])) {
-        std::size_t end = pos_;
-        while (end < text_.size() && IsIdentChar(text_[end])) ++end;
-        Fail("invalid number literal " + Quote(text_.substr(start, end - start)));
-      }
-      t.text = std::string(text_.substr(start, pos_ - start));
-    };
-    if (text_[pos_] == '0' && pos_ + 1 < text_.size() &&
-        std::string_view("xXoObB").find(text_[pos_ + 1]) != std::string_view::npos) {
-      char kind = char(std::tolower(static_cast<unsigned char>(text_[pos_ + 1])));
-      int base = kind == 'x' ? 16 : kind == 'o' ? 8 : 2;
-      pos_ += 2;
-      if (pos_ < text_.size() && text_[pos_] == '_') ++pos_;  // 0x_ff is valid Python
-      std::string ds = digits([base](char ch) {
-        if (base == 16)
-          return IsDigit(ch) || (std::tolower(static_cast<unsigned char>(ch)) >= 'a' &&
-                                 std::tolower(static_cast<unsigned char>(ch)) <= 'f');
-        return ch >= '0' && ch < char('0' + base);
-      });
-      if (ds.empty())
-        Fail("invalid number literal " + Quote(text_.substr(start, pos_ - start + 1)));
-      finish();
-      std::string dec = "0";
-      for (char ch : ds) {
-        int d = IsDigit(ch) ? ch - '0' : std::tolower(static_cast<unsigned char>(ch)) - 'a' + 10;
-        MulAdd(dec, base, d);
-      }
-      t.kind = Tok::kInt;
-      t.value = dec;
-      return;
+      ++pos_;
     }
-    std::string number = digits(IsDigit);
+    if (!out.empty() && last_underscore) {
+      Fail("invalid number literal " + Quote(text_.substr(start)));
+    }
+    if (out.size() > kMaxIntDigits) {
+      Fail("an integer literal of " + std::to_string(out.size()) + " digits is longer than the " +
+           std::to_string(kMaxIntDigits) + " the case language reads (CPython's own limit for " +
+           "int/str conversion)");
+    }
+    return out;
+  }
+
+  // FinishNumber fails when letters or digits run on after a number literal, and records the
+  // literal's text.
+  void FinishNumber(std::size_t start, Token& t) {
+    if (pos_ < text_.size() && IsIdentChar(text_[pos_])) {
+      std::size_t end = pos_;
+      while (end < text_.size() && IsIdentChar(text_[end])) ++end;
+      Fail("invalid number literal " + Quote(text_.substr(start, end - start)));
+    }
+    t.text = std::string(text_.substr(start, pos_ - start));
+  }
+
+  bool AtPrefixedInt() const {
+    return text_[pos_] == '0' && pos_ + 1 < text_.size() &&
+           std::string_view("xXoObB").find(text_[pos_ + 1]) != std::string_view::npos;
+  }
+
+  // LexPrefixedInt reads 0x.., 0o.. or 0b.. into its decimal value.
+  void LexPrefixedInt(std::size_t start, Token& t) {
+    const char kind = char(std::tolower(static_cast<unsigned char>(text_[pos_ + 1])));
+    const int base = kind == 'x' ? 16 : kind == 'o' ? 8 : 2;
+    pos_ += 2;
+    if (pos_ < text_.size() && text_[pos_] == '_') ++pos_;  // 0x_ff is valid Python
+    const std::string ds = ReadDigits(start, [base](char ch) {
+      const int d = HexDigit(ch);
+      return d >= 0 && d < base;
+    });
+    if (ds.empty()) Fail("invalid number literal " + Quote(text_.substr(start, pos_ - start + 1)));
+    FinishNumber(start, t);
+    // Quadratic in the digits, which ReadDigits bounds by kMaxIntDigits.
+    std::string dec = "0";
+    for (char ch : ds) MulAdd(dec, base, HexDigit(ch));
+    t.kind = Tok::kInt;
+    t.value = dec;
+  }
+
+  void LexNumber(Token& t) {
+    const std::size_t start = pos_;
+    if (AtPrefixedInt()) return LexPrefixedInt(start, t);
+    std::string number = ReadDigits(start, IsDigit);
     bool is_float = false;
     if (pos_ < text_.size() && text_[pos_] == '.') {
       is_float = true;
       ++pos_;
       number += ".";
-      if (pos_ < text_.size() && IsDigit(text_[pos_])) number += digits(IsDigit);
+      if (pos_ < text_.size() && IsDigit(text_[pos_])) number += ReadDigits(start, IsDigit);
     }
     if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-      std::size_t save = pos_;
+      const std::size_t save = pos_;
       ++pos_;
       std::string exponent = "e";
-      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-'))
+      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) {
         exponent += text_[pos_++];
+      }
       if (pos_ < text_.size() && IsDigit(text_[pos_])) {
-        number += exponent + digits(IsDigit);
+        number += exponent + ReadDigits(start, IsDigit);
         is_float = true;
       } else {
-        pos_ = save;  // "1e" is reported by finish() as an invalid literal
+        pos_ = save;  // "1e" is reported by FinishNumber as an invalid literal
       }
     }
-    finish();
+    FinishNumber(start, t);
     if (is_float) {
       t.kind = Tok::kFloat;
-      errno = 0;
       // strtod in the "C" locale the parser runs in; Python reads 1e999 as inf, so does strtod.
       t.number = std::strtod(number.c_str(), nullptr);
       return;
@@ -181,12 +199,12 @@ class Lexer {
         number.find_first_not_of('0') != std::string::npos) {
       Fail("leading zeros in decimal integer literals are not permitted: " + Quote(t.text));
     }
-    std::size_t first = number.find_first_not_of('0');
+    const std::size_t first = number.find_first_not_of('0');
     t.kind = Tok::kInt;
     t.value = first == std::string::npos ? "0" : number.substr(first);
   }
 
-  int HexDigit(char c) {
+  static int HexDigit(char c) {
     if (IsDigit(c)) return c - '0';
     c = char(std::tolower(static_cast<unsigned char>(c)));
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -197,9 +215,9 @@ class Lexer {
   void LexString(std::string prefix, std::size_t start, Token& t) {
     for (char& ch : prefix) ch = char(std::tolower(static_cast<unsigned char>(ch)));
     if (prefix.find('f') != std::string::npos) Fail("f-strings are not supported");
-    bool is_bytes = prefix.find('b') != std::string::npos;
-    bool raw = prefix.find('r') != std::string::npos;
-    char quote = text_[pos_];
+    const bool is_bytes = prefix.find('b') != std::string::npos;
+    const bool raw = prefix.find('r') != std::string::npos;
+    const char quote = text_[pos_];
     if (text_.substr(pos_, 3) == std::string(3, quote)) {
       Fail("triple-quoted strings are not supported (a case line holds one line)");
     }
@@ -207,7 +225,7 @@ class Lexer {
     std::string data;
     while (true) {
       if (pos_ >= text_.size()) Fail("unterminated string literal " + Quote(text_.substr(start)));
-      char c = text_[pos_];
+      const char c = text_[pos_];
       if (c == quote) {
         ++pos_;
         break;
@@ -222,100 +240,80 @@ class Lexer {
       }
       if (pos_ + 1 >= text_.size())
         Fail("unterminated string literal " + Quote(text_.substr(start)));
-      char e = text_[pos_ + 1];
+      const char e = text_[pos_ + 1];
+      pos_ += 2;
       if (raw) {
         data += c;  // a raw string keeps the backslash, but it still protects the quote
         data += e;
-        pos_ += 2;
         continue;
       }
-      pos_ += 2;
-      switch (e) {
-        case '\\':
-          data += '\\';
-          break;
-        case '\'':
-          data += '\'';
-          break;
-        case '"':
-          data += '"';
-          break;
-        case 'a':
-          data += '\a';
-          break;
-        case 'b':
-          data += '\b';
-          break;
-        case 'f':
-          data += '\f';
-          break;
-        case 'n':
-          data += '\n';
-          break;
-        case 'r':
-          data += '\r';
-          break;
-        case 't':
-          data += '\t';
-          break;
-        case 'v':
-          data += '\v';
-          break;
-        case 'x': {
-          int hi = pos_ < text_.size() ? HexDigit(text_[pos_]) : -1;
-          int lo = pos_ + 1 < text_.size() ? HexDigit(text_[pos_ + 1]) : -1;
-          if (hi < 0 || lo < 0) Fail("truncated \\xXX escape in " + Quote(text_.substr(start)));
-          pos_ += 2;
-          if (is_bytes) {
-            data += char(hi * 16 + lo);
-          } else {
-            AppendUtf8(data, char32_t(hi * 16 + lo));
-          }
-          break;
-        }
-        case 'u':
-        case 'U': {
-          if (is_bytes) Fail("invalid escape sequence '\\" + std::string(1, e) + "' in bytes");
-          int width = e == 'u' ? 4 : 8;
-          char32_t cp = 0;
-          for (int k = 0; k < width; ++k) {
-            int d = pos_ < text_.size() ? HexDigit(text_[pos_]) : -1;
-            if (d < 0) {
-              Fail("truncated \\" + std::string(1, e) + " escape in " + Quote(text_.substr(start)));
-            }
-            cp = cp * 16 + char32_t(d);
-            ++pos_;
-          }
-          if (cp > 0x10ffff) Fail("illegal Unicode character in " + Quote(text_.substr(start)));
-          if (cp >= 0xd800 && cp <= 0xdfff) {
-            Fail("surrogate code points are not supported in str literals");
-          }
-          AppendUtf8(data, cp);
-          break;
-        }
-        default:
-          if (e >= '0' && e <= '7') {
-            unsigned value = unsigned(e - '0');
-            for (int k = 0;
-                 k < 2 && pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '7'; ++k) {
-              value = value * 8 + unsigned(text_[pos_++] - '0');
-            }
-            if (is_bytes) {
-              if (value > 0377) Fail("octal escape value > 0o377 in bytes");
-              data += char(value);
-            } else {
-              AppendUtf8(data, char32_t(value));
-            }
-            break;
-          }
-          // Python keeps unknown escapes (with a warning); a case file must say what it means.
-          Fail("invalid escape sequence '\\" + std::string(1, e) + "' in " +
-               Quote(text_.substr(start)));
-      }
+      LexEscape(e, is_bytes, start, data);
     }
     t.kind = is_bytes ? Tok::kBytes : Tok::kStr;
     t.value = std::move(data);
     t.text = std::string(text_.substr(start, pos_ - start));
+  }
+
+  // SimpleEscape returns what the one-character escape \e stands for, or -1.
+  static int SimpleEscape(char e) {
+    static constexpr std::string_view kFrom = "\\'\"abfnrtv";
+    static constexpr std::string_view kTo = "\\'\"\a\b\f\n\r\t\v";
+    const std::size_t at = kFrom.find(e);
+    return at == std::string_view::npos ? -1 : kTo[at];
+  }
+
+  // LexEscape appends what the escape \e (already consumed) means, reading its digits.
+  void LexEscape(char e, bool is_bytes, std::size_t start, std::string& data) {
+    if (const int simple = SimpleEscape(e); simple >= 0) {
+      data += char(simple);
+    } else if (e == 'x') {
+      const int hi = pos_ < text_.size() ? HexDigit(text_[pos_]) : -1;
+      const int lo = pos_ + 1 < text_.size() ? HexDigit(text_[pos_ + 1]) : -1;
+      if (hi < 0 || lo < 0) Fail("truncated \\xXX escape in " + Quote(text_.substr(start)));
+      pos_ += 2;
+      AppendCodeUnit(is_bytes, unsigned(hi * 16 + lo), data);
+    } else if (e == 'u' || e == 'U') {
+      if (is_bytes) Fail("invalid escape sequence '\\" + std::string(1, e) + "' in bytes");
+      AppendUtf8(data, LexUnicodeEscape(e, start));
+    } else if (e >= '0' && e <= '7') {
+      unsigned value = unsigned(e - '0');
+      for (int k = 0; k < 2 && pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '7';
+           ++k) {
+        value = value * 8 + unsigned(text_[pos_++] - '0');
+      }
+      if (is_bytes && value > 0377) Fail("octal escape value > 0o377 in bytes");
+      AppendCodeUnit(is_bytes, value, data);
+    } else {
+      // Python keeps unknown escapes (with a warning); a case file must say what it means.
+      Fail("invalid escape sequence '\\" + std::string(1, e) + "' in " +
+           Quote(text_.substr(start)));
+    }
+  }
+
+  // LexUnicodeEscape reads the 4 (\u) or 8 (\U) hex digits of a code point.
+  char32_t LexUnicodeEscape(char e, std::size_t start) {
+    const int width = e == 'u' ? 4 : 8;
+    char32_t cp = 0;
+    for (int k = 0; k < width; ++k) {
+      const int d = pos_ < text_.size() ? HexDigit(text_[pos_]) : -1;
+      if (d < 0)
+        Fail("truncated \\" + std::string(1, e) + " escape in " + Quote(text_.substr(start)));
+      cp = cp * 16 + char32_t(d);
+      ++pos_;
+    }
+    if (cp > 0x10ffff) Fail("illegal Unicode character in " + Quote(text_.substr(start)));
+    if (cp >= 0xd800 && cp <= 0xdfff)
+      Fail("surrogate code points are not supported in str literals");
+    return cp;
+  }
+
+  // AppendCodeUnit appends a numeric escape: a byte in bytes, a code point in str.
+  static void AppendCodeUnit(bool is_bytes, unsigned value, std::string& data) {
+    if (is_bytes) {
+      data += char(value);
+    } else {
+      AppendUtf8(data, char32_t(value));
+    }
   }
 
   std::string_view text_;
