@@ -54,6 +54,8 @@ json ExprToJson(const Expr& e) {
   return nullptr;
 }
 
+// Long by design: one branch per form of PROTOCOL.md's closed set of expressions, so the
+// decoder reads as that table.
 Expr ExprFromJson(const json& j) {
   const JsonNestingGuard guard("an expression");
   Expr e;

@@ -12,6 +12,33 @@ namespace sockref::conformance::report {
 using namespace runner;
 using nlohmann::json;
 
+namespace {
+
+// ResultToJson returns one implementation's result on case `c`.
+json ResultToJson(const Case& c, const ImplResult& r) {
+  json j = {{"verdict", VerdictName(r.verdict.kind)},
+            {"expectation", MatchName(r.expectation)},
+            {"counts_as_failure", CountsAsFailure(r)},
+            {"agrees", r.agrees ? json(*r.agrees) : json(nullptr)},
+            {"leaked_fds", r.leaked_descriptors ? json(*r.leaked_descriptors) : json(nullptr)},
+            {"seconds", r.seconds},
+            {"detail", r.verdict.detail}};
+  if (r.verdict.difference) {
+    const Difference& d = *r.verdict.difference;
+    j["step"] = StepLabel(d, c.steps.size());
+    j["line"] = d.line;
+    j["source"] = d.source;
+    j["expected"] = d.expected;
+    j["actual"] = d.actual;
+    if (r.verdict.kind != VerdictKind::kPass) {
+      j["signature"] = Signature(r.verdict, c.steps.size());
+    }
+  }
+  return j;
+}
+
+}  // namespace
+
 json ResultsToJson(const RunResults& results) {
   json out;
   out["wall_seconds"] = results.wall_seconds;
@@ -35,24 +62,7 @@ json ResultsToJson(const RunResults& results) {
     json per_impl = json::object();
     for (const auto& [name, r] : c.results) {
       by_impl[name].Add(r);
-      json j = {{"verdict", VerdictName(r.verdict.kind)},
-                {"expectation", MatchName(r.expectation)},
-                {"counts_as_failure", CountsAsFailure(r)},
-                {"agrees", r.agrees ? json(*r.agrees) : json(nullptr)},
-                {"leaked_fds", r.leaked_descriptors ? json(*r.leaked_descriptors) : json(nullptr)},
-                {"seconds", r.seconds},
-                {"detail", r.verdict.detail}};
-      if (r.verdict.difference) {
-        const Difference& d = *r.verdict.difference;
-        j["step"] = StepLabel(d, c.c->steps.size());
-        j["line"] = d.line;
-        j["source"] = d.source;
-        j["expected"] = d.expected;
-        j["actual"] = d.actual;
-        if (r.verdict.kind != VerdictKind::kPass) {
-          j["signature"] = Signature(r.verdict, c.c->steps.size());
-        }
-      }
+      json j = ResultToJson(*c.c, r);
       per_impl[name] = j;
     }
     cases.push_back(

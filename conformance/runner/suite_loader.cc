@@ -88,10 +88,11 @@ Registry LoadExtendedRegistry(const std::string& root, const std::vector<std::st
   }
 }
 
-std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
-  auto suite = std::make_unique<Suite>();
-  suite->registry = LoadExtendedRegistry(options.root, options.extra_registries);
-  const Registry& registry = suite->registry;
+namespace {
+
+// ChosenImplementations returns the implementations to run, checked against the registry.
+std::vector<std::string> ChosenImplementations(const SuiteOptions& options,
+                                               const Registry& registry) {
   std::vector<std::string> names = options.implementations;
   if (names.empty()) names = registry.defaults;
   for (const std::string& name : names) {
@@ -105,12 +106,16 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
   if (std::set<std::string>(names.begin(), names.end()).size() != names.size()) {
     throw SuiteError("an implementation is chosen twice");
   }
+  return names;
+}
 
+// LoadCases parses the case table and selects the cases the filters match.
+void LoadCases(const SuiteOptions& options, Suite& suite) {
   std::string dir = options.cases_dir;
   if (dir.empty()) {
     std::error_code ec;
-    // Relative when we run inside root (as under `bazel run`), so the matrix names
-    // conformance/cases/<area>.cases and can link it.
+    // Relative when we run inside root (as under `bazel run`), so reports name
+    // conformance/cases/<area>.cases and the matrix can link it.
     dir = fs::equivalent(options.root, fs::current_path(), ec)
               ? "conformance/cases"
               : options.root + "/conformance/cases";
@@ -118,17 +123,43 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
   const std::vector<std::string> files = CaseFilesIn(dir);
   if (files.empty()) throw SuiteError("no .cases files in " + dir);
   try {
-    suite->cases = ParseCaseFiles(files);
+    suite.cases = ParseCaseFiles(files);
   } catch (const std::exception& e) {  // CaseParseError
     throw SuiteError(e.what());
   }
-  suite->selected = SelectCases(suite->cases, options.filters);
-  if (suite->selected.empty()) {
+  suite.selected = SelectCases(suite.cases, options.filters);
+  if (suite.selected.empty()) {
     std::string globs;
     for (const std::string& g : options.filters) globs += (globs.empty() ? "'" : ", '") + g + "'";
     throw SuiteError("no case matches " + globs);
   }
+}
 
+// LoadExpectations reads each chosen implementation's expectations file.
+std::map<std::string, Expectations> LoadExpectations(const SuiteOptions& options,
+                                                     const std::vector<std::string>& names) {
+  std::map<std::string, Expectations> out;
+  for (const std::string& name : names) {
+    auto it = options.expectations.find(name);
+    const std::string path = it != options.expectations.end()
+                                 ? it->second
+                                 : options.root + "/conformance/expectations/" + name + ".txt";
+    try {
+      out[name] = Expectations::Load(path);
+    } catch (const ExpectationsError& e) {
+      throw SuiteError(e.what());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
+  auto suite = std::make_unique<Suite>();
+  suite->registry = LoadExtendedRegistry(options.root, options.extra_registries);
+  const std::vector<std::string> names = ChosenImplementations(options, suite->registry);
+  LoadCases(options, *suite);
   RunSetup& setup = suite->setup;
   setup.registry = &suite->registry;
   setup.names = names;
@@ -137,17 +168,7 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
   setup.jobs = std::max(1, options.jobs);
   setup.execution.multiplier = options.multiplier;
   setup.progress = options.progress;
-  for (const std::string& name : names) {
-    auto it = options.expectations.find(name);
-    const std::string path = it != options.expectations.end()
-                                 ? it->second
-                                 : options.root + "/conformance/expectations/" + name + ".txt";
-    try {
-      setup.expectations[name] = Expectations::Load(path);
-    } catch (const ExpectationsError& e) {
-      throw SuiteError(e.what());
-    }
-  }
+  setup.expectations = LoadExpectations(options, names);
   return suite;
 }
 

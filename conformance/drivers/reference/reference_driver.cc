@@ -18,16 +18,16 @@
 #include <utility>
 #include <vector>
 
-#include "conformance/language/value.h"
-#include "conformance/language/ast.h"
-#include "conformance/protocol/protocol_error.h"
-#include "conformance/protocol/ast_codec.h"
-#include "conformance/protocol/outcome.h"
 #include "conformance/drivers/reference/runtime/bindings.h"
 #include "conformance/drivers/reference/runtime/errors.h"
 #include "conformance/drivers/reference/runtime/evaluator.h"
 #include "conformance/drivers/reference/runtime/object.h"
 #include "conformance/drivers/reference/runtime/session.h"
+#include "conformance/language/ast.h"
+#include "conformance/language/value.h"
+#include "conformance/protocol/ast_codec.h"
+#include "conformance/protocol/outcome.h"
+#include "conformance/protocol/protocol_error.h"
 #include "impl/ancillary.h"
 #include "impl/socket.h"
 #include "impl/timeout.h"
@@ -391,20 +391,22 @@ json ReferenceDriver::End(const json& request) {
   return reply;
 }
 
-json ReferenceDriver::FinishCase(double deadline_seconds) {
-  using reference_internal::Clock;
-  std::unique_ptr<CaseState> c = std::move(case_);
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(deadline_seconds));
-  reference_internal::WaitAll(c->background, deadline);
+namespace {
 
-  // A step that has not finished by the deadline is reported unfinished, even if waking it
-  // below makes it return. Steps still running are woken the way the oracle wakes them: a
-  // step not yet started is cancelled, and every socket of the case is shut down, which ends
-  // a blocked recv().
+using reference_internal::Clock;
+
+Clock::time_point SecondsFromNow(double seconds) {
+  return Clock::now() +
+         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+// WakeStuckSteps returns which background steps had finished by the deadline. Steps still
+// running are woken the way the oracle wakes them: a step not yet started is cancelled, and
+// every socket of the case is shut down, which ends a blocked recv().
+std::vector<bool> WakeStuckSteps(CaseState& c) {
   std::vector<bool> finished;
   bool stuck = false;
-  for (const auto& task : c->background) {
+  for (const auto& task : c.background) {
     std::lock_guard<std::mutex> lock(task->mu);
     finished.push_back(task->done);
     if (!task->done) {
@@ -414,21 +416,26 @@ json ReferenceDriver::FinishCase(double deadline_seconds) {
     }
   }
   if (stuck) {
-    for (const auto& s : c->session->LiveSockets()) {
+    for (const auto& s : c.session->LiveSockets()) {
       try {
         s->socket.shutdown(SHUT_RDWR);
       } catch (const std::exception&) {
       }
     }
-    reference_internal::WaitAll(
-        c->background,
-        Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                           std::chrono::duration<double>(reference_internal::kGraceAfterShutdown)));
+    reference_internal::WaitAll(c.background,
+                                SecondsFromNow(reference_internal::kGraceAfterShutdown));
   }
+  return finished;
+}
 
+// BackgroundReport returns the `background` member of the end reply (PROTOCOL.md), a step that
+// had not finished by the deadline being reported unfinished even if waking it made it return.
+// Threads that finished are joined; one still stuck in a system call is left to finish on its
+// own, holding its own references.
+json BackgroundReport(CaseState& c, const std::vector<bool>& finished) {
   json background = json::array();
-  for (std::size_t i = 0; i < c->background.size(); ++i) {
-    const auto& task = c->background[i];
+  for (std::size_t i = 0; i < c.background.size(); ++i) {
+    const auto& task = c.background[i];
     std::unique_lock<std::mutex> lock(task->mu);
     const bool done = task->done || !task->started;
     if (finished[i] && task->result.internal_error.empty()) {
@@ -441,17 +448,18 @@ json ReferenceDriver::FinishCase(double deadline_seconds) {
       background.push_back({{"step", task->step}, {"outcome", {{"unfinished", true}}}});
     }
     lock.unlock();
-    // A thread that has finished (or never started its statement) is joined; one still stuck
-    // in a system call is left to finish on its own, holding its own references.
     if (done) {
       task->thread.join();
     } else {
       task->thread.detach();
     }
   }
+  return background;
+}
 
-  // Close what the case created, newest first, then forget its variables.
-  std::vector<std::shared_ptr<reference::SocketObject>> sockets = c->session->LiveSockets();
+// CloseCaseSockets closes what the case created, newest first, then forgets its variables.
+void CloseCaseSockets(CaseState& c) {
+  std::vector<std::shared_ptr<reference::SocketObject>> sockets = c.session->LiveSockets();
   for (auto it = sockets.rbegin(); it != sockets.rend(); ++it) {
     (*it)->closed = true;
     try {
@@ -460,18 +468,30 @@ json ReferenceDriver::FinishCase(double deadline_seconds) {
     }
   }
   sockets.clear();
-  c->session->Clear();
-  sockref::setdefaulttimeout(TimeoutNs());
+  c.session->Clear();
+}
 
-  json leaked = nullptr;
-  if (c->fds_before) {
-    if (std::optional<std::set<int>> after = reference_internal::OpenFds()) {
-      int count = 0;
-      for (int fd : *after) count += c->fds_before->count(fd) == 0;
-      leaked = count;
-    }
-  }
-  return {{"background", background}, {"leaked_fds", leaked}};
+// LeakedDescriptors returns how many descriptors are open now that were not at the case's
+// start, or null when that cannot be known.
+json LeakedDescriptors(const CaseState& c) {
+  if (!c.fds_before) return nullptr;
+  const std::optional<std::set<int>> after = reference_internal::OpenFds();
+  if (!after) return nullptr;
+  int count = 0;
+  for (int fd : *after) count += c.fds_before->count(fd) == 0;
+  return count;
+}
+
+}  // namespace
+
+json ReferenceDriver::FinishCase(double deadline_seconds) {
+  std::unique_ptr<CaseState> c = std::move(case_);
+  reference_internal::WaitAll(c->background, SecondsFromNow(deadline_seconds));
+  const std::vector<bool> finished = WakeStuckSteps(*c);
+  json background = BackgroundReport(*c, finished);
+  CloseCaseSockets(*c);
+  sockref::setdefaulttimeout(TimeoutNs());
+  return {{"background", background}, {"leaked_fds", LeakedDescriptors(*c)}};
 }
 
 }  // namespace sockref::conformance

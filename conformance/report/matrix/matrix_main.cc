@@ -23,16 +23,16 @@
 #include <vector>
 
 #include "conformance/language/ast.h"
-#include "conformance/runner/timing_policy.h"
+#include "conformance/report/cli.h"
 #include "conformance/report/matrix/html.h"
 #include "conformance/report/matrix/markdown.h"
 #include "conformance/report/matrix/matrix.h"
-#include "conformance/report/cli.h"
 #include "conformance/report/reference_in_process.h"
-#include "conformance/runner/suite_loader.h"
 #include "conformance/report/results_json.h"
 #include "conformance/report/text_report.h"
 #include "conformance/runner/run_status.h"
+#include "conformance/runner/suite_loader.h"
+#include "conformance/runner/timing_policy.h"
 
 namespace {
 
@@ -163,6 +163,80 @@ std::string SourcePrefix(const std::string& page) {
   return rel == "." ? "./" : rel.string() + "/";
 }
 
+int List(const SuiteOptions& options) {
+  try {
+    const Registry r = LoadExtendedRegistry(options.root, options.extra_registries);
+    for (const Implementation& i : r.implementations) {
+      std::cout << i.name << (i.name == r.oracle ? " (oracle)" : "") << ": " << i.description
+                << "\n";
+    }
+    return 0;
+  } catch (const SuiteError& e) {
+    std::cerr << "matrix: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+// ReadResults reads saved results (--from-json). Returns false, having said why, when the file
+// cannot be read.
+bool ReadResults(const std::string& path, json& results) {
+  std::ifstream in(path);
+  results = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!in || results.is_discarded()) {
+    std::cerr << "matrix: " << path << ": cannot read results JSON\n";
+    return false;
+  }
+  return true;
+}
+
+// RunAndCollect runs the suite, prints the text report, and returns the results with how the run
+// was started; `status` is the run's exit status. Returns false on a configuration problem.
+bool RunAndCollect(Flags& flags, const char* argv0, json& results, int& status) {
+  std::unique_ptr<Suite> suite;
+  try {
+    flags.suite.multiplier = TimeMultiplierFromEnv();
+    flags.suite.progress = [](const std::string& line) {
+      std::cerr << "matrix: " << line << std::endl;
+    };
+    suite = LoadSuite(flags.suite);
+  } catch (const std::exception& e) {  // SuiteError, a bad multiplier
+    std::cerr << "matrix: " << e.what() << "\n";
+    return false;
+  }
+  std::cerr << "matrix: " << suite->selected.size() << " of " << suite->cases.size() << " cases on";
+  for (const std::string& n : suite->setup.names) std::cerr << " " << n;
+  std::cerr << "\n";
+  const RunResults run = RunSuite(*suite);
+  WriteTextReport(std::cout, run);
+  std::cout.flush();
+  status = ExitStatus(run);
+  for (const ImplementationInfo& info : run.implementations) {
+    if (info.available) continue;
+    std::cerr << "matrix: " << info.name << " was unavailable: " << info.unavailable_reason << "\n";
+    status = 1;
+  }
+  results = ResultsWithDescriptions(run, suite->registry);
+  results["generated"] = {{"command", Command(argv0, flags.args)}, {"date", Today()}};
+  return true;
+}
+
+// WriteOutputs writes each file the flags ask for. Returns false when one cannot be written.
+bool WriteOutputs(const Flags& flags, const Matrix& m, const json& results) {
+  bool written = true;
+  if (!flags.json.empty()) written &= WriteFile(flags.json, results.dump(2) + "\n");
+  if (!flags.markdown.empty()) {
+    std::ostringstream text;
+    WriteMarkdownMatrix(text, m, {SourcePrefix(flags.markdown)});
+    written &= WriteFile(flags.markdown, text.str());
+  }
+  if (!flags.html.empty()) {
+    std::ostringstream text;
+    WriteHtmlMatrix(text, m, {SourcePrefix(flags.html)});
+    written &= WriteFile(flags.html, text.str());
+  }
+  return written;
+}
+
 int Run(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, flags)) return 2;
@@ -177,58 +251,13 @@ int Run(int argc, char** argv) {
     return 2;
   }
   flags.suite.factories = ReferenceFactories();
+  if (flags.list) return List(flags.suite);
   json results;
   int status = 0;
-  if (flags.list) {
-    try {
-      runner::Registry r = LoadExtendedRegistry(flags.suite.root, flags.suite.extra_registries);
-      for (const runner::Implementation& i : r.implementations) {
-        std::cout << i.name << (i.name == r.oracle ? " (oracle)" : "") << ": " << i.description
-                  << "\n";
-      }
-      return 0;
-    } catch (const SuiteError& e) {
-      std::cerr << "matrix: " << e.what() << "\n";
-      return 2;
-    }
+  if (!flags.from_json.empty() ? !ReadResults(flags.from_json, results)
+                               : !RunAndCollect(flags, argv[0], results, status)) {
+    return 2;
   }
-  if (!flags.from_json.empty()) {
-    std::ifstream in(flags.from_json);
-    results = json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (!in || results.is_discarded()) {
-      std::cerr << "matrix: " << flags.from_json << ": cannot read results JSON\n";
-      return 2;
-    }
-  } else {
-    std::unique_ptr<Suite> suite;
-    try {
-      flags.suite.multiplier = TimeMultiplierFromEnv();
-      flags.suite.progress = [](const std::string& line) {
-        std::cerr << "matrix: " << line << std::endl;
-      };
-      suite = LoadSuite(flags.suite);
-    } catch (const std::exception& e) {  // SuiteError, a bad multiplier
-      std::cerr << "matrix: " << e.what() << "\n";
-      return 2;
-    }
-    std::cerr << "matrix: " << suite->selected.size() << " of " << suite->cases.size()
-              << " cases on";
-    for (const std::string& n : suite->setup.names) std::cerr << " " << n;
-    std::cerr << "\n";
-    runner::RunResults run = RunSuite(*suite);
-    WriteTextReport(std::cout, run);
-    std::cout.flush();
-    status = ExitStatus(run);
-    for (const runner::ImplementationInfo& info : run.implementations) {
-      if (info.available) continue;
-      std::cerr << "matrix: " << info.name << " was unavailable: " << info.unavailable_reason
-                << "\n";
-      status = 1;
-    }
-    results = ResultsWithDescriptions(run, suite->registry);
-    results["generated"] = {{"command", Command(argv[0], flags.args)}, {"date", Today()}};
-  }
-
   Matrix m;
   try {
     m = MatrixFromResults(results);
@@ -240,19 +269,7 @@ int Run(int argc, char** argv) {
     m.command = results["generated"].value("command", std::string());
     m.date = results["generated"].value("date", std::string());
   }
-  bool written = true;
-  if (!flags.json.empty()) written &= WriteFile(flags.json, results.dump(2) + "\n");
-  if (!flags.markdown.empty()) {
-    std::ostringstream text;
-    WriteMarkdownMatrix(text, m, {SourcePrefix(flags.markdown)});
-    written &= WriteFile(flags.markdown, text.str());
-  }
-  if (!flags.html.empty()) {
-    std::ostringstream text;
-    WriteHtmlMatrix(text, m, {SourcePrefix(flags.html)});
-    written &= WriteFile(flags.html, text.str());
-  }
-  if (!written) return 2;
+  if (!WriteOutputs(flags, m, results)) return 2;
   if (!flags.from_json.empty()) {
     status = m.failures == 0 ? 0 : 1;
     for (const MatrixColumn& c : m.columns) status = c.available ? status : 1;

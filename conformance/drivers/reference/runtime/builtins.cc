@@ -204,6 +204,7 @@ Ref IsSubclass(Session&, const CallArgs& args) {
 // ----- array -------------------------------------------------------------------------------------
 
 // PackItem appends `item` to `out` as one item of typecode `code`, with array's range errors.
+// Long by design: one branch per typecode family, each with the message array prints.
 void PackItem(char code, const Ref& item, std::string& out) {
   if (code == 'f' || code == 'd') {
     double v;
