@@ -6,7 +6,7 @@
 //    nlohmann::json's own exceptions may escape. What decodes must round-trip: encoding
 //    it and decoding again gives the same thing, and the re-encoding is a fixed point.
 //    Repr and Describe must work on whatever decoded.
-// 2. ReferenceDriver::Handle (conformance/reference_driver.h) on the document as a
+// 2. ReferenceDriver::Handle (conformance/drivers/reference/reference_driver.h) on the document as a
 //    conversation: a JSON array is a sequence of requests, anything else one request.
 //    Handle is documented never to throw; every reply must be an object the runner can
 //    use (an "error", or an "outcome" that OutcomeFromJson accepts), must serialise as

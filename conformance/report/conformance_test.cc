@@ -3,7 +3,7 @@
 // Each case of conformance/cases/*.cases becomes the test <Area>.<Rest of its id>, e.g.
 // `example_inet.aton.two_part_shorthand` is ExampleInet.AtonTwoPartShorthand, so
 //
-//   bazel test //conformance:conformance_test --test_arg=--gtest_filter='ExampleInet.*'
+//   bazel test //conformance/report:conformance_test --test_arg=--gtest_filter='ExampleInet.*'
 //
 // runs one area, and Bazel's shard_count spreads the cases over processes. A test runs its
 // case on the in-process reference driver and twice on the CPython oracle (python3 from PATH)

@@ -1,7 +1,7 @@
 // reference_driver_main.cc: the reference driver as a program speaking PROTOCOL.md over
 // stdin/stdout, for runners that talk to every driver the same way:
 //
-//   $ bazel-bin/conformance/reference_driver
+//   $ bazel-bin/conformance/drivers/reference/reference_driver
 //   {"op": "hello", "protocol": "sockref-driver/1"}
 //   {"op":"hello","protocol":"sockref-driver/1","implementation":"sockref",...}
 //
