@@ -1,5 +1,9 @@
 #include "conformance/report/cli.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -39,6 +43,15 @@ const char kSuiteFlagsUsage[] =
     "  --cases DIR       read DIR/*.cases instead of conformance/cases\n"
     "  --jobs N          driver processes per subprocess implementation (1-256, default 6)\n"
     "Set SOCKREF_TIME_MULTIPLIER on a slow or loaded machine (CASES.md, \"Timing\").\n";
+
+void EnsureStandardDescriptors() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int opened = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    // open() returns the lowest free descriptor: `fd` itself, as the lower ones are open.
+    if (opened != fd && opened >= 0) ::close(opened);
+  }
+}
 
 std::string FindRoot(const char* argv0) {
   std::vector<std::string> candidates;

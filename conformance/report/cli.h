@@ -19,6 +19,11 @@
 
 namespace sockref::conformance::report {
 
+// EnsureStandardDescriptors opens /dev/null on any of descriptors 0, 1 and 2 that is closed.
+// Started with stdin closed, the first pipe to a driver would otherwise get descriptor 0, and
+// the driver's own stdin would be wired to the wrong end.
+void EnsureStandardDescriptors();
+
 // FindRoot returns the directory holding conformance/ (the case table, the registry, the
 // drivers): the runfiles tree under `bazel run` (which starts us inside it), else the
 // directory of a release tree the binary sits in, else the current directory or the workspace.

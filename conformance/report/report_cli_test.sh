@@ -44,12 +44,37 @@ grep -q 'example_inet: 4 cases done$' "$tmp/progress" || fail "example_inet left
 grep -q 'example_socket: [0-9]* cases done$' "$tmp/progress" ||
   fail "the second --filter was ignored: $(cat "$tmp/progress")"
 
-# The oracle runs: CPython diverges from the wrong expectation, the reference agrees with it.
+# The table is the specification: CPython disagreeing with it fails the run, showing both.
 "$report" --cases conformance/report/testdata >"$tmp/out" 2>/dev/null
 status=$?
-[ $status -eq 0 ] || fail "a documentation divergence alone must not fail the run: $(cat "$tmp/out")"
-grep -q '^DOCUMENTATION DIVERGENCES' "$tmp/out" || fail "no divergence section: $(cat "$tmp/out")"
-grep -q '      CPython:    256$' "$tmp/out" || fail "CPython's outcome not shown: $(cat "$tmp/out")"
+[ $status -eq 1 ] || fail "a table that CPython contradicts must fail the run (got $status): $(cat "$tmp/out")"
+grep -q '^TABLE VS CPYTHON' "$tmp/out" || fail "no table-vs-CPython section: $(cat "$tmp/out")"
+grep -q '      table:   1$' "$tmp/out" || fail "the table's outcome not shown: $(cat "$tmp/out")"
+grep -q '      CPython: 256$' "$tmp/out" || fail "CPython's outcome not shown: $(cat "$tmp/out")"
+grep -q '^Result: FAILED, 1 problem not covered by expectations files: cpython: 1 divergence$' "$tmp/out" ||
+  fail "no one-line reason: $(cat "$tmp/out")"
+
+# A filter matching nothing is an error, not an empty passing run.
+"$report" --filter 'nonesuch.*' >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "an empty selection must exit with status 2"
+grep -q "no case matches 'nonesuch.\*'" "$tmp/err" || fail "no reason: $(cat "$tmp/err")"
+
+# An oracle that cannot start fails the run, saying why.
+PATH=/nonexistent "$report" --filter 'example_inet.*' >"$tmp/out" 2>/dev/null
+[ $? -eq 1 ] || fail "an unavailable oracle must fail the run: $(cat "$tmp/out")"
+grep -q '^  cpython: unavailable for 4 cases: ' "$tmp/out" || fail "no unavailable line: $(cat "$tmp/out")"
+
+# An absurd time multiplier is refused before anything runs.
+for m in 1e300 0 -2 nan 1001; do
+  SOCKREF_TIME_MULTIPLIER=$m "$report" --filter 'example_inet.*' >/dev/null 2>"$tmp/err"
+  [ $? -eq 2 ] || fail "SOCKREF_TIME_MULTIPLIER=$m must be refused"
+  grep -q 'SOCKREF_TIME_MULTIPLIER must be' "$tmp/err" || fail "no reason for $m: $(cat "$tmp/err")"
+done
+
+# Started with stdin closed, the runner still reaches its drivers and says the truth.
+"$report" --filter 'example_inet.*' <&- >"$tmp/out" 2>/dev/null
+[ $? -eq 0 ] || fail "stdin closed must not break the run: $(cat "$tmp/out")"
+grep -q '^Result: OK$' "$tmp/out" || fail "no OK with stdin closed: $(cat "$tmp/out")"
 
 # Without the oracle the case is judged against its documentation, and fails.
 "$report" --cases conformance/report/testdata --impl cpython-debian >"$tmp/out" 2>/dev/null

@@ -54,7 +54,7 @@ RunResults Sample() {
   r.implementations = {ref, cpy, pypy};
   auto result = [](VerdictKind k, std::optional<Difference> d = {}) {
     ImplResult x;
-    x.verdict = {k, std::move(d), ""};
+    x.verdict = {k, std::move(d), k == VerdictKind::kUnavailable ? "program not found: pypy3" : ""};
     return x;
   };
   CaseResult a{&kCases[0], "inet", {}};
@@ -91,12 +91,17 @@ TEST(TextReportTest, ShowsImplementationsCountsDivergencesFailuresAndWallTime) {
   EXPECT_THAT(text, HasSubstr("3 cases in 1 area on 3 implementations; oracle: cpython"));
   EXPECT_THAT(text, HasSubstr("pypy3            UNAVAILABLE: program not found: pypy3"));
   // reference: 1 pass, 2 fail; 1 agree, 1 disagree; 1 known; 1 leak.
-  EXPECT_THAT(text, HasSubstr("  reference                    1     2     0     0     0     0"
+  EXPECT_THAT(text, HasSubstr("  reference                    1     2     0     0     0     0     0"
                               "        1        1       -        -     1      0      0     1"));
-  EXPECT_THAT(text, HasSubstr("  cpython                      2     0     0     0     0     0"
+  EXPECT_THAT(text, HasSubstr("  cpython                      2     0     0     0     0     0     0"
                               "        -        -       1        0"));
-  EXPECT_THAT(text, HasSubstr("DOCUMENTATION DIVERGENCES"));
-  EXPECT_THAT(text, HasSubstr("      documented: OSError: illegal\n      CPython:    b''\n"));
+  // The table and CPython disagreeing is a failure, with both outcomes shown.
+  EXPECT_THAT(text, HasSubstr("TABLE VS CPYTHON (a failure"));
+  EXPECT_THAT(text, HasSubstr("      table:   OSError: illegal\n      CPython: b''\n"));
+  EXPECT_THAT(text, HasSubstr("expectations line: inet.b divergence@1: b''"));
+  // An unavailable implementation is a failure, said once.
+  EXPECT_THAT(text, HasSubstr("NOT COMPARED (failures: nothing was compared)\n"
+                              "  pypy3: unavailable for 3 cases: program not found: pypy3\n"));
   EXPECT_THAT(text, HasSubstr("noted in the case: the docs say otherwise"));
   EXPECT_THAT(text, HasSubstr("  FAIL reference  inet.b  (conformance/cases/inet.cases:6)  "
                               "[as listed]\n    step 1, line 9: inet_aton(\"\")\n"
@@ -105,12 +110,48 @@ TEST(TextReportTest, ShowsImplementationsCountsDivergencesFailuresAndWallTime) {
   EXPECT_THAT(text, HasSubstr("expectations line: inet.c fail@end: 1 descriptor left open"));
   EXPECT_THAT(text, Not(HasSubstr("ORACLE UNSTABLE")));
   EXPECT_THAT(text, HasSubstr("Wall time: 12.3 s"));
-  EXPECT_THAT(text, HasSubstr("Result: FAILED, 1 problem not covered by expectations files"));
+  EXPECT_THAT(text, HasSubstr("Result: FAILED, 5 problems not covered by expectations files: "
+                              "reference: 1 fail; cpython: 1 divergence; pypy3: 3 unavailable\n"));
+}
+
+// Only a pass passes: unsupported, not run, unstable and unavailable all fail unless listed.
+TEST(TextReportTest, EveryVerdictButPassFailsUnlessListed) {
+  for (VerdictKind k : {VerdictKind::kUnsupported, VerdictKind::kNotRun, VerdictKind::kUnstable,
+                        VerdictKind::kUnavailable, VerdictKind::kDivergence, VerdictKind::kHang}) {
+    ImplResult r;
+    r.verdict.kind = k;
+    EXPECT_TRUE(CountsAsFailure(r)) << VerdictName(k);
+    r.expectation = ExpectationMatch::kAsListed;
+    EXPECT_FALSE(CountsAsFailure(r)) << VerdictName(k);
+  }
+  ImplResult pass;
+  EXPECT_FALSE(CountsAsFailure(pass));
+}
+
+TEST(TextReportTest, UnsupportedStepIsAFailureWithItsStep) {
+  RunResults r = Sample();
+  r.implementations.pop_back();
+  for (CaseResult& c : r.cases) c.results.erase("pypy3");
+  r.cases[1].results["cpython"].verdict = {};
+  r.cases[2].results["reference"].verdict = {
+      VerdictKind::kUnsupported,
+      At(1, 13, "inet_aton(\"1\")", "b'\\x00\\x00\\x00\\x01'",
+         "unsupported: module 'socket' has no attribute 'inet_aton'"),
+      ""};
+  const std::string text = Text(r);
+  EXPECT_THAT(text, HasSubstr("  UNSUPPORTED reference  inet.c"));
+  EXPECT_THAT(text, HasSubstr("expectations line: inet.c unsupported@1: unsupported: module"));
+  EXPECT_THAT(text, HasSubstr("Result: FAILED, 1 problem not covered by expectations files: "
+                              "reference: 1 unsupported\n"));
+  EXPECT_EQ(ExitStatus(r), 1);
 }
 
 TEST(TextReportTest, UnexpectedPassIsListedAndFailsTheRun) {
   RunResults r = Sample();
   r.cases[2].results["reference"] = ImplResult{};
+  r.cases[1].results["cpython"].verdict = {};
+  r.implementations.pop_back();  // pypy3
+  for (CaseResult& c : r.cases) c.results.erase("pypy3");
   r.cases[0].results["reference"].expectation = ExpectationMatch::kUnexpectedPass;
   std::string text = Text(r);
   EXPECT_THAT(text, HasSubstr("  PASS reference  inet.a  (conformance/cases/inet.cases:2)  "
@@ -126,13 +167,14 @@ TEST(TextReportTest, StaleExpectationsAreListedAndCounted) {
   RunResults r = Sample();
   r.stale_expectations["reference"] = {KnownFailure{"inet.gone", VerdictKind::kFail, {}, {}, 7}};
   EXPECT_THAT(Text(r), HasSubstr("STALE EXPECTATIONS for reference"));
-  EXPECT_EQ(FailureCount(r), 2);
+  EXPECT_EQ(FailureCount(r), 6);
+  EXPECT_THAT(FailureSummary(r), HasSubstr("; stale expectations: 1"));
 }
 
 TEST(JsonReportTest, CarriesEveryResultAndTheSummary) {
   json j = ResultsToJson(Sample());
   EXPECT_EQ(j["oracle"], "cpython");
-  EXPECT_EQ(j["failures"], 1);
+  EXPECT_EQ(j["failures"], 5);
   EXPECT_EQ(j["implementations"][2]["unavailable_reason"], "program not found: pypy3");
   EXPECT_EQ(j["summary"]["reference"]["fail"], 2);
   EXPECT_EQ(j["summary"]["reference"]["leaks"], 1);

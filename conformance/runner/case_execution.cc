@@ -40,8 +40,9 @@ std::set<int> OpenDescriptors() {
 
 class Executor {
  public:
-  Executor(const Case& c, DriverConnection& driver, const ExecutionOptions& options)
-      : case_(c), driver_(driver), options_(options) {
+  Executor(const Case& c, DriverConnection& driver, const ExecutionOptions& options,
+           const GoOn& go_on)
+      : case_(c), driver_(driver), options_(options), go_on_(go_on) {
     run_.steps.resize(c.steps.size());
     for (std::size_t i = 0; i < c.steps.size(); ++i) {
       run_.steps[i].number = static_cast<int>(i) + 1;
@@ -55,6 +56,7 @@ class Executor {
     if (!Send({{"op", "begin"}, {"case", case_.id}}, 0)) return std::move(run_);
     for (std::size_t i = 0; i < case_.steps.size(); ++i) {
       if (!RunStep(i)) return std::move(run_);
+      if (StopsHere(i)) break;
     }
     double left = std::chrono::duration<double>(deadline_ - Clock::now()).count();
     double join = std::clamp(left - 1.0, 0.0, kEndJoinSeconds * options_.multiplier);
@@ -70,9 +72,16 @@ class Executor {
     DriverReply r = driver_.Call(request, deadline_);
     if (r.status == DriverReply::Status::kOk && r.message.contains("error")) {
       Stop(CaseRun::Status::kDriverError, position, "driver error: " + r.message["error"].dump());
-      // The driver is fine otherwise: close the case so the next one starts clean.
+      // The driver is fine otherwise: close the case so the next one starts clean. If that
+      // `end` fails too, this case takes the blame and the driver is replaced, not the next.
       if (request.value("op", "") != "end") {
-        driver_.Call({{"op", "end"}, {"deadline", 0}}, deadline_);
+        const DriverReply end = driver_.Call({{"op", "end"}, {"deadline", 0}}, deadline_);
+        if (end.status != DriverReply::Status::kOk) {
+          const auto status = end.status == DriverReply::Status::kHung ? CaseRun::Status::kHung
+                                                                       : CaseRun::Status::kCrashed;
+          Stop(status, static_cast<int>(case_.steps.size()) + 1,
+               run_.detail + "; then `end` failed: " + end.detail);
+        }
       }
       return false;
     }
@@ -114,6 +123,14 @@ class Executor {
     }
     record.lead = Lead(sent, DriverClock(reply_));
     return Record(record, reply_, number);
+  }
+
+  // StopsHere says whether the case ends after foreground step `i`, recording where.
+  bool StopsHere(std::size_t i) {
+    const StepRecord& record = run_.steps[i];
+    if (!go_on_ || record.background || !record.ran || go_on_(i, record.outcome)) return false;
+    run_.stopped_early_at = record.number;
+    return true;
   }
 
   // DriverClock returns the reply's "started_at" (the driver's clock when the step's timing
@@ -191,6 +208,7 @@ class Executor {
   const Case& case_;
   DriverConnection& driver_;
   const ExecutionOptions& options_;
+  const GoOn& go_on_;
   Clock::time_point deadline_;
   CaseRun run_;
   json reply_;
@@ -219,12 +237,15 @@ const char* StatusName(CaseRun::Status status) {
       return "hung";
     case CaseRun::Status::kDriverError:
       return "driver error";
+    case CaseRun::Status::kNotRun:
+      return "not run";
   }
   return "?";
 }
 
 CaseRun ExecuteCase(const Case& c, DriverConnection& driver,
-                    const std::vector<std::string>& capabilities, const ExecutionOptions& options) {
+                    const std::vector<std::string>& capabilities, const ExecutionOptions& options,
+                    const GoOn& go_on) {
   const Clock::time_point start = Clock::now();
   std::vector<std::string> missing;
   if (!HasAll(capabilities, c.needs, missing)) {
@@ -241,7 +262,7 @@ CaseRun ExecuteCase(const Case& c, DriverConnection& driver,
     exclusive.lock();
     before = OpenDescriptors();
   }
-  CaseRun run = Executor(c, driver, options).Run();
+  CaseRun run = Executor(c, driver, options, go_on).Run();
   if (driver.InProcess() && run.status == CaseRun::Status::kCompleted && !run.leaked_descriptors) {
     std::set<int> after = OpenDescriptors();
     int leaked = 0;

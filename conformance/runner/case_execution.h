@@ -10,6 +10,7 @@
 #ifndef SOCKREF_CONFORMANCE_RUNNER_CASE_EXECUTION_H_
 #define SOCKREF_CONFORMANCE_RUNNER_CASE_EXECUTION_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,19 +50,23 @@ struct CaseRun {
                    // running at `end`; the driver has to be replaced
     kDriverError,  // the driver refused a request ({"error": ...}); the rest of the case was
                    // skipped and `end` sent, and the driver stays in use (PROTOCOL.md)
+    kNotRun,       // never sent: the runner had stopped sending this implementation cases
   };
   Status status = Status::kCompleted;
   // For kCrashed, kHung and kDriverError: where it happened: 0 for `begin`, a step number, or
   // steps.size() + 1 for `end`.
   int stopped_at = 0;
-  std::string detail;                     // kCrashed, kHung, kDriverError: what happened
+  // When the case stopped early because a step's outcome was refused (ExecutionOptions's
+  // `go_on`): that step's number; later foreground steps were not sent. 0: not stopped early.
+  int stopped_early_at = 0;
+  std::string detail;  // kCrashed, kHung, kDriverError, kNotRun: what happened
   std::vector<std::string> missing;       // kUnsupported: the capabilities lacking
   std::vector<StepRecord> steps;          // one per step of the case, in order
   std::optional<int> leaked_descriptors;  // when the driver (or the runner) could tell
   double seconds = 0;                     // wall time of the whole case
 };
 
-// StatusName returns "completed", "unsupported", "crashed", "hung" or "driver error".
+// StatusName returns "completed", "unsupported", "crashed", "hung", "driver error" or "not run".
 const char* StatusName(CaseRun::Status status);
 
 struct ExecutionOptions {
@@ -72,13 +77,21 @@ struct ExecutionOptions {
   bool omit_unchecked_values = true;
 };
 
+// GoOn says, after foreground step `index` (0-based) returned `outcome`, whether the case goes
+// on. A case stops at its first divergent step (CASES.md): the steps after it would run on a
+// state CPython never reached. Empty: every step runs.
+using GoOn = std::function<bool(std::size_t index, const Outcome& outcome)>;
+
 // ExecuteCase runs `c` on `driver` from `begin` to `end` and returns the record. It never
 // throws for anything the driver does. `capabilities` is the driver's hello list. For an
 // in-process driver it holds DescriptorTableLock exclusively for the whole case, and counts
 // the descriptors the case left open itself when the `end` reply does not say.
 // REQUIRES: driver.Start() succeeded (and, after a crashed or hung run, was called again).
+// When `go_on` refuses a step, the rest of the case is skipped, `end` is sent, and the run
+// records the step in stopped_early_at.
 CaseRun ExecuteCase(const Case& c, DriverConnection& driver,
-                    const std::vector<std::string>& capabilities, const ExecutionOptions& options);
+                    const std::vector<std::string>& capabilities, const ExecutionOptions& options,
+                    const GoOn& go_on = {});
 
 }  // namespace sockref::conformance::runner
 

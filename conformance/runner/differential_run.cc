@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
+#include <optional>
+#include <set>
 #include <functional>
 #include <map>
 #include <memory>
@@ -49,8 +52,7 @@ bool CountsAsFailure(const ImplResult& r) {
     case ExpectationMatch::kNotListed:
       break;
   }
-  return r.verdict.kind == VerdictKind::kFail || r.verdict.kind == VerdictKind::kCrash ||
-         r.verdict.kind == VerdictKind::kHang;
+  return r.verdict.kind != VerdictKind::kPass;
 }
 
 std::string AreaOf(const Case& c) {
@@ -99,7 +101,8 @@ CaseResult JudgeCase(const Case& c, const std::vector<ImplementationInfo>& imple
     } else {
       const Baseline none;
       result.verdict = Judge(c, run, judged_oracle.usable ? judged_oracle.baseline : none,
-                             {multiplier, impl.check_leaks});
+                             {multiplier, impl.check_leaks,
+                              judged_oracle.usable ? judged_oracle.stopped_at : 0});
       const VerdictKind k = result.verdict.kind;
       if (judged_oracle.usable && k != VerdictKind::kUnsupported) {
         result.agrees = k == VerdictKind::kPass;
@@ -165,14 +168,26 @@ std::vector<Lane> StartLanes(const RunSetup& setup, RunResults& results) {
   return lanes;
 }
 
+// kMaxConsecutiveHangs is how many cases in a row an implementation may hang on before the
+// runner stops sending it cases: each hang costs a watchdog and a restart, and a driver that
+// hangs on everything would otherwise cost watchdog x cases.
+constexpr int kMaxConsecutiveHangs = 3;
+
 // WorkQueue hands each lane the next run of its implementation, slowest cases first, keeps
-// every run's record, and reports each area when its last run is done. Thread-safe.
+// every run's record, and reports each area when its last run is done. Other implementations
+// run a case only once the oracle's two runs of it are judged, so each can stop at its first
+// step that differs from what CPython did (CASES.md). Thread-safe.
 class WorkQueue {
  public:
   WorkQueue(const std::vector<const Case*>& selected,
-            const std::vector<ImplementationInfo>& implementations,
-            std::function<void(const std::string&)> progress)
-      : selected_(selected), runs_(selected.size()), progress_(std::move(progress)) {
+            const std::vector<ImplementationInfo>& implementations, const std::string& oracle,
+            double multiplier, std::function<void(const std::string&)> progress)
+      : selected_(selected),
+        runs_(selected.size()),
+        oracle_left_(selected.size(), 0),
+        judged_(selected.size()),
+        multiplier_(multiplier),
+        progress_(std::move(progress)) {
     std::vector<std::size_t> order(selected.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -180,9 +195,11 @@ class WorkQueue {
     });
     for (const ImplementationInfo& info : implementations) {
       if (!info.available) continue;
+      if (info.name == oracle) oracle_ = oracle;
       const int repeat = info.is_oracle ? 2 : 1;  // the oracle runs twice to catch instability
       for (std::size_t i : order) {
         runs_[i][info.name].resize(repeat);
+        if (info.is_oracle) oracle_left_[i] = repeat;
         for (int r = 0; r < repeat; ++r) {
           queues_[info.name].push_back({i, r});
           ++area_left_[AreaOf(*selected[i])];
@@ -195,20 +212,18 @@ class WorkQueue {
   // Serve runs cases on `lane` until its implementation's queue is empty, or its driver cannot
   // be restarted while another lane of the same implementation still can.
   void Serve(Lane& lane, const ExecutionOptions& options) {
-    while (true) {
-      Task task;
-      {
-        std::lock_guard lock(mu_);
-        std::deque<Task>& q = queues_[lane.impl];
-        // The last live lane drains the queue, recording why nothing could run.
-        if (q.empty() || (!lane.driver->running() && live_[lane.impl] > 1)) {
-          if (!lane.driver->running()) --live_[lane.impl];
-          return;
-        }
-        task = q.front();
-        q.pop_front();
+    Task task;
+    while (Next(lane, task)) {
+      const Case& c = *selected_[task.case_index];
+      CaseRun run;
+      if (given_up_.count(lane.impl)) {
+        run = NotRun(c, lane.impl);
+      } else {
+        StepChecker checker = CheckerFor(lane.impl, task.case_index);
+        run = lane.driver->Run(c, options, [&checker](std::size_t i, const Outcome& o) {
+          return checker.GoOn(i, o);
+        });
       }
-      CaseRun run = lane.driver->Run(*selected_[task.case_index], options);
       Record(lane.impl, task, std::move(run));
     }
   }
@@ -220,9 +235,62 @@ class WorkQueue {
   std::vector<std::map<std::string, std::vector<CaseRun>>>& runs() { return runs_; }
 
  private:
+  // Next takes the lane's next task, waiting (for the oracle's runs of a case) when it must.
+  // Returns false when the lane is done.
+  bool Next(Lane& lane, Task& task) {
+    std::unique_lock lock(mu_);
+    while (true) {
+      std::deque<Task>& q = queues_[lane.impl];
+      // The last live lane drains the queue, recording why nothing could run.
+      if (q.empty() || (!lane.driver->running() && live_[lane.impl] > 1)) {
+        if (!lane.driver->running()) --live_[lane.impl];
+        return false;
+      }
+      auto ready = std::find_if(q.begin(), q.end(), [&](const Task& t) {
+        return lane.impl == oracle_ || oracle_left_[t.case_index] == 0;
+      });
+      if (ready != q.end()) {
+        task = *ready;
+        q.erase(ready);
+        return true;
+      }
+      judged_cv_.wait(lock);
+    }
+  }
+
+  // CheckerFor returns how `impl`'s run of case `i` decides to go on: against the table for the
+  // oracle, against CPython's judged runs for the others (the table where CPython was unusable).
+  StepChecker CheckerFor(const std::string& impl, std::size_t i) {
+    std::lock_guard lock(mu_);
+    const Case& c = *selected_[i];
+    if (impl == oracle_ || !judged_[i] || !judged_[i]->usable) return StepChecker(c, nullptr, 0);
+    return StepChecker(c, &judged_[i]->baseline, judged_[i]->stopped_at);
+  }
+
+  CaseRun NotRun(const Case& c, const std::string& impl) const {
+    CaseRun run;
+    run.status = CaseRun::Status::kNotRun;
+    run.detail = "not sent: " + impl + " hung on " + std::to_string(kMaxConsecutiveHangs) +
+                 " cases in a row, so the runner stopped sending it cases";
+    run.steps.resize(c.steps.size());
+    for (std::size_t i = 0; i < c.steps.size(); ++i) run.steps[i].number = int(i) + 1;
+    return run;
+  }
+
   void Record(const std::string& impl, const Task& task, CaseRun run) {
     std::lock_guard lock(mu_);
-    runs_[task.case_index][impl][task.run] = std::move(run);
+    if (run.status == CaseRun::Status::kHung) {
+      if (++consecutive_hangs_[impl] >= kMaxConsecutiveHangs) given_up_.insert(impl);
+    } else if (run.status != CaseRun::Status::kNotRun) {
+      consecutive_hangs_[impl] = 0;
+    }
+    auto& runs = runs_[task.case_index][impl];
+    runs[task.run] = std::move(run);
+    if (impl == oracle_ && --oracle_left_[task.case_index] == 0) {
+      judged_[task.case_index] =
+          JudgeOracle(*selected_[task.case_index], runs[0], runs[1], {multiplier_, false});
+      judged_cv_.notify_all();
+    }
     const std::string area = AreaOf(*selected_[task.case_index]);
     if (--area_left_[area] == 0 && progress_) {
       ++areas_done_;
@@ -233,9 +301,16 @@ class WorkQueue {
 
   const std::vector<const Case*>& selected_;
   std::mutex mu_;  // guards everything below
+  std::condition_variable judged_cv_;  // an oracle judgement arrived
+  std::string oracle_;                 // empty when no oracle runs
   std::map<std::string, std::deque<Task>> queues_;
   std::vector<std::map<std::string, std::vector<CaseRun>>> runs_;
+  std::vector<int> oracle_left_;  // the oracle's runs of each case still to come
+  std::vector<std::optional<OracleJudgement>> judged_;
+  double multiplier_;
   std::map<std::string, int> live_;  // lanes per implementation still able to run cases
+  std::map<std::string, int> consecutive_hangs_;
+  std::set<std::string> given_up_;  // implementations no longer sent cases
   std::map<std::string, int> area_left_;
   std::map<std::string, int> area_cases_;
   int areas_done_ = 0;
@@ -276,7 +351,8 @@ RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const
     results.oracle = registry.oracle;
   }
   std::vector<Lane> lanes = StartLanes(setup, results);
-  WorkQueue queue(selected, results.implementations, setup.progress);
+  WorkQueue queue(selected, results.implementations, results.oracle, setup.execution.multiplier,
+                  setup.progress);
   RunLanes(lanes, queue, setup.execution, results);
   for (std::size_t i = 0; i < selected.size(); ++i) {
     results.cases.push_back(JudgeCase(*selected[i], results.implementations, results.oracle,

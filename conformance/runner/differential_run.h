@@ -51,8 +51,10 @@ struct ImplResult {
   double seconds = 0;
 };
 
-// CountsAsFailure says whether `r` makes the run fail: a fail, crash or hang not listed in
-// the expectations file, an unexpected pass, or a listed failure that now fails otherwise.
+// CountsAsFailure says whether `r` makes the run fail: any verdict but a pass (fail, crash,
+// hang, unsupported, unavailable, not run, and on the oracle a disagreement with the table or
+// an unstable case) not listed in the expectations file, an unexpected pass, or a listed
+// failure that now fails otherwise. Nothing that was not compared counts as a pass.
 bool CountsAsFailure(const ImplResult& r);
 
 // CaseResult is one case on every chosen implementation.

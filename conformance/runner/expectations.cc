@@ -19,7 +19,8 @@ std::string_view Trim(std::string_view s) {
 std::optional<VerdictKind> KindFromName(std::string_view name) {
   for (VerdictKind k :
        {VerdictKind::kFail, VerdictKind::kCrash, VerdictKind::kHang, VerdictKind::kUnsupported,
-        VerdictKind::kDivergence, VerdictKind::kUnstable}) {
+        VerdictKind::kUnavailable, VerdictKind::kDivergence, VerdictKind::kUnstable,
+        VerdictKind::kNotRun}) {
     if (name == VerdictName(k)) return k;
   }
   return std::nullopt;

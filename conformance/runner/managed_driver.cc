@@ -23,7 +23,7 @@ bool ManagedDriver::Start() {
   return running_;
 }
 
-CaseRun ManagedDriver::Run(const Case& c, const ExecutionOptions& options) {
+CaseRun ManagedDriver::Run(const Case& c, const ExecutionOptions& options, const GoOn& go_on) {
   if (!running_) {
     CaseRun run;
     run.status = CaseRun::Status::kCrashed;
@@ -32,7 +32,7 @@ CaseRun ManagedDriver::Run(const Case& c, const ExecutionOptions& options) {
     for (std::size_t i = 0; i < c.steps.size(); ++i) run.steps[i].number = int(i) + 1;
     return run;
   }
-  CaseRun run = ExecuteCase(c, *connection_, capabilities_, options);
+  CaseRun run = ExecuteCase(c, *connection_, capabilities_, options, go_on);
   if (run.status == CaseRun::Status::kCrashed || run.status == CaseRun::Status::kHung) {
     ++restarts_;
     Start();  // on failure, later runs report it

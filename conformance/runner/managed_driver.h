@@ -32,9 +32,9 @@ class ManagedDriver {
 
   // Start starts the driver. Returns false when it cannot (then failure() says why).
   bool Start();
-  // Run executes `c` (ExecuteCase) and restarts the driver when the run crashed or hung. When
+  // Run executes `c` (ExecuteCase, stopping where `go_on` says) and restarts the driver when the run crashed or hung. When
   // no driver can be had, returns a kCrashed run at `begin` saying why.
-  CaseRun Run(const Case& c, const ExecutionOptions& options);
+  CaseRun Run(const Case& c, const ExecutionOptions& options, const GoOn& go_on = {});
   // Stop ends the driver.
   void Stop();
 

@@ -44,9 +44,12 @@ double TimeMultiplierFromEnv() {
   if (text == nullptr || *text == '\0') return 1;
   char* end = nullptr;
   double m = std::strtod(text, &end);
-  if (*end != '\0' || !(m > 0) || std::isinf(m)) {
-    throw std::invalid_argument("SOCKREF_TIME_MULTIPLIER must be a positive number, got '" +
-                                std::string(text) + "'");
+  // Above kMaxTimeMultiplier every watchdog would be hours long, and far above it the
+  // conversions to nanoseconds overflow: a multiplier that large is a mistake, not a machine.
+  if (end == text || *end != '\0' || !(m > 0) || !(m <= kMaxTimeMultiplier)) {
+    throw std::invalid_argument("SOCKREF_TIME_MULTIPLIER must be a positive number up to " +
+                                std::to_string(static_cast<int>(kMaxTimeMultiplier)) +
+                                ", got '" + std::string(text) + "'");
   }
   return m;
 }

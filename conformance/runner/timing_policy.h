@@ -23,6 +23,7 @@ inline constexpr double kAbsoluteTolerance = 0.05;     // seconds
 inline constexpr double kRelativeTolerance = 0.5;      // of the expected interval
 inline constexpr double kEarlySlack = 0.005;           // seconds a timeout may fire early
 inline constexpr double kDefaultWatchdogSeconds = 10;  // per case, times M
+inline constexpr double kMaxTimeMultiplier = 1000;     // the largest M accepted
 
 // MatchElapsed returns nullopt when `elapsed_seconds` satisfies `timing` under multiplier
 // `multiplier` and a head start of `lead_seconds` (both as in the policy above), otherwise a
@@ -30,8 +31,9 @@ inline constexpr double kDefaultWatchdogSeconds = 10;  // per case, times M
 std::optional<std::string> MatchElapsed(const Timing& timing, double elapsed_seconds,
                                         double multiplier, double lead_seconds = 0);
 
-// TimeMultiplierFromEnv returns SOCKREF_TIME_MULTIPLIER (a positive number; default 1 when
-// unset). Throws std::invalid_argument when it is set to anything else.
+// TimeMultiplierFromEnv returns SOCKREF_TIME_MULTIPLIER (a positive number up to
+// kMaxTimeMultiplier; default 1 when unset). Throws std::invalid_argument when it is set to
+// anything else.
 double TimeMultiplierFromEnv();
 
 }  // namespace sockref::conformance

@@ -71,7 +71,7 @@ bool SameValue(const Value& a, const Value& b) {
 }
 
 std::vector<Check> CheckSteps(const Case& c, const CaseRun& run, const Baseline& baseline,
-                              double multiplier) {
+                              double multiplier, int oracle_stopped_at = 0) {
   std::vector<Check> checks(c.steps.size());
   Bindings bindings;
   for (std::size_t i = 0; i < c.steps.size(); ++i) {
@@ -80,6 +80,10 @@ std::vector<Check> CheckSteps(const Case& c, const CaseRun& run, const Baseline&
     const int number = static_cast<int>(i) + 1;
     Check& check = checks[i];
     check.difference = {number, step.line, SourceOf(step), DescribeExpected(step), ""};
+    // Past the step at which this run (or CPython's) stopped at a divergence, nothing ran:
+    // the verdict is decided at or before that step.
+    const int stop = run.stopped_early_at > 0 ? run.stopped_early_at : oracle_stopped_at;
+    if (!rec.ran && stop > 0 && number > stop) continue;
     if (!rec.ran) {
       check.state = rec.unfinished ? Check::State::kUnfinished : Check::State::kNotRun;
       check.difference.actual = "still running when the case ended";
@@ -171,6 +175,8 @@ const char* VerdictName(VerdictKind kind) {
       return "divergence";
     case VerdictKind::kUnstable:
       return "unstable";
+    case VerdictKind::kNotRun:
+      return "not run";
   }
   return "?";
 }
@@ -204,8 +210,10 @@ Verdict Judge(const Case& c, const CaseRun& run, const Baseline& baseline,
   if (run.status == CaseRun::Status::kUnsupported) {
     return {VerdictKind::kUnsupported, std::nullopt, "lacks " + Join(run.missing)};
   }
+  if (run.status == CaseRun::Status::kNotRun) return {VerdictKind::kNotRun, std::nullopt, run.detail};
   const bool completed = run.status == CaseRun::Status::kCompleted;
-  std::vector<Check> checks = CheckSteps(c, run, baseline, options.multiplier);
+  std::vector<Check> checks =
+      CheckSteps(c, run, baseline, options.multiplier, options.oracle_stopped_at);
   for (std::size_t i = 0; i < checks.size(); ++i) {
     const Check& check = checks[i];
     switch (check.state) {
@@ -279,8 +287,24 @@ OracleJudgement JudgeOracle(const Case& c, const CaseRun& first, const CaseRun& 
     if (out.baseline.size() == 1) first_divergence = a[i].difference;
   }
   out.usable = true;
+  out.stopped_at = first.stopped_early_at;
   if (!out.baseline.empty()) out.verdict = {VerdictKind::kDivergence, first_divergence, ""};
   return out;
+}
+
+StepChecker::StepChecker(const Case& c, const Baseline* baseline, int oracle_stopped_at)
+    : case_(c), baseline_(baseline), oracle_stopped_at_(oracle_stopped_at) {}
+
+bool StepChecker::GoOn(std::size_t index, const Outcome& outcome) {
+  const int number = static_cast<int>(index) + 1;
+  bool accepted;
+  const auto seen = baseline_ != nullptr ? baseline_->find(number) : Baseline::const_iterator();
+  if (baseline_ != nullptr && seen != baseline_->end() && seen->second.outcome) {
+    accepted = SameOutcome(outcome, *seen->second.outcome);
+  } else {
+    accepted = !MatchOutcome(case_.steps[index], outcome, bindings_);
+  }
+  return accepted && (oracle_stopped_at_ == 0 || number < oracle_stopped_at_);
 }
 
 }  // namespace sockref::conformance::runner

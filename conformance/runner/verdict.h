@@ -18,6 +18,7 @@
 #include "conformance/language/ast.h"
 #include "conformance/protocol/outcome.h"
 #include "conformance/runner/case_execution.h"
+#include "conformance/runner/matching.h"
 
 namespace sockref::conformance::runner {
 
@@ -29,12 +30,13 @@ enum class VerdictKind {
   kHang,         // the driver did not answer before the case's watchdog
   kUnsupported,  // a capability in `needs:` is lacking, or a step came back `unsupported`
   kUnavailable,  // the implementation could not be started at all
-  kDivergence,   // oracle only: CPython consistently does other than the case documents
+  kDivergence,   // oracle only: CPython consistently does other than the table says
   kUnstable,     // oracle only: CPython's two runs of the case differ
+  kNotRun,       // never sent to the driver (it had hung on case after case)
 };
 
 // VerdictName returns "pass", "fail", "crash", "hang", "unsupported", "unavailable",
-// "divergence" or "unstable".
+// "divergence", "unstable" or "not run".
 const char* VerdictName(VerdictKind kind);
 
 // Difference locates a verdict: the first step that differs (or where the driver failed).
@@ -69,6 +71,9 @@ using Baseline = std::map<int, Observed>;
 struct JudgeOptions {
   double multiplier = 1;     // SOCKREF_TIME_MULTIPLIER
   bool check_leaks = false;  // a leaked descriptor fails the case (the reference's rule)
+  // Where the oracle's runs stopped early (OracleJudgement::stopped_at): steps after it have no
+  // outcome to compare with, and are not held against a run that stopped there too. 0: none.
+  int oracle_stopped_at = 0;
 };
 
 // Judge returns the verdict for `run` of `c`, taking `baseline`'s outcomes where it has them.
@@ -84,12 +89,36 @@ struct OracleJudgement {
   Baseline baseline;
   // Whether others are compared with CPython (kPass or kDivergence), or only with the docs.
   bool usable = false;
+  // The step at which CPython's runs stopped at their first divergence from the table (both
+  // runs agree where), 0 when they ran every step.
+  int stopped_at = 0;
 };
 
 // JudgeOracle compares two runs of `c` on the oracle with the documentation and with each
 // other. Outcomes are compared with SameOutcome, timings with the documented tolerance.
 OracleJudgement JudgeOracle(const Case& c, const CaseRun& first, const CaseRun& second,
                             const JudgeOptions& options);
+
+// StepChecker decides, step by step while a case runs, whether the case goes on (GoOn): a
+// step's outcome must match CPython's where the oracle's baseline has one, and the case's
+// expectations otherwise; and a case stops where CPython's own runs stopped.
+//
+//   StepChecker check(c, oracle.usable ? &oracle.baseline : nullptr, oracle.stopped_at);
+//   CaseRun run = driver.Run(c, options, check.AsGoOn());
+class StepChecker {
+ public:
+  // `baseline` may be null (judge against the table alone); it must outlive the checker.
+  StepChecker(const Case& c, const Baseline* baseline, int oracle_stopped_at);
+
+  // GoOn returns whether the case goes on after step `index` (0-based) returned `outcome`.
+  bool GoOn(std::size_t index, const Outcome& outcome);
+
+ private:
+  const Case& case_;
+  const Baseline* baseline_;
+  int oracle_stopped_at_;
+  Bindings bindings_;
+};
 
 // SameOutcome says whether two implementations did the same thing: equal values (objects,
 // whose reprs carry descriptors and addresses, by type name), exceptions of the same type

@@ -152,7 +152,21 @@ TEST_F(ToyDriverTest, MissingNamesAreUnsupportedNotPassed) {
     EXPECT_EQ(r.verdict.difference->step, 1) << id;
     EXPECT_THAT(r.verdict.difference->actual, HasSubstr("unsupported: toysocket has no '")) << id;
     EXPECT_FALSE(r.agrees.has_value()) << id;  // neither agreement nor disagreement
+    EXPECT_EQ(Match(r), "as listed") << id;     // toy_expectations.txt says so, plainly
   }
+}
+
+// Not listed, a case the implementation cannot try fails the run: unsupported is never a pass.
+TEST(ToyExpectationsTest, UnlistedUnsupportedFailsTheRun) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp != nullptr ? tmp : "/tmp") + "/toy_empty.txt";
+  std::ofstream(path) << "# nothing listed\n";
+  std::unique_ptr<Suite> suite;
+  RunResults results = RunCases({"toy"}, {"example_timeout.timeout_is"}, path, suite);
+  ASSERT_EQ(results.cases.size(), 1u);
+  EXPECT_EQ(Verdict(results.cases[0].results.at("toy")), "unsupported");
+  EXPECT_EQ(runner::FailureCount(results), 1);
+  EXPECT_EQ(runner::ExitStatus(results), 1);
 }
 
 TEST_F(ToyDriverTest, MissingCapabilitiesAreUnsupportedNotPassed) {

@@ -279,4 +279,7 @@ int Run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Run(argc, argv); }
+int main(int argc, char** argv) {
+  sockref::conformance::report::EnsureStandardDescriptors();
+  return Run(argc, argv);
+}
