@@ -696,6 +696,10 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"AfterWithoutColon", CASE_WITH("  after 0.1 b.send(b'x')\n"),
                   "t.cases:3: expected 'after <seconds>: <statement>', got \"after 0.1 "
                   "b.send(b'x')\""},
+        Malformed{"AfterHugeDelay", CASE_WITH("  after 1e300: htons(1)\n"),
+                  "t.cases:3: '1e300' seconds is longer than the 600 a case may wait"},
+        Malformed{"ElapsedHuge", CASE_WITH("  >>> htons(1)\n  elapsed: 86400\n"),
+                  "t.cases:4: '86400' seconds is longer than the 600 a case may wait"},
         Malformed{"AfterNegativeDelay", CASE_WITH("  after -1: htons(1)\n"),
                   "t.cases:3: expected 'after <seconds>: <statement>', got 'after -1: htons(1)'"},
         Malformed{"AfterAssigns", CASE_WITH("  after 0.1: n = htons(1)\n"),

@@ -286,13 +286,20 @@ Expected ParseExpectation(std::string_view line, std::string_view generic_error)
 
 double ParseSeconds(const std::vector<Token>& tokens, std::size_t pos, std::string_view what) {
   const Token& t = tokens[pos];
+  double seconds = -1;
   if (t.kind == Tok::kInt) {
     Value v = Value::IntFromDecimal(t.value);
-    if (!v.as_int64()) Fail("expected " + std::string(what) + ", got " + Describe(t));
-    return double(*v.as_int64());
+    if (v.as_int64()) seconds = double(*v.as_int64());
+  } else if (t.kind == Tok::kFloat && std::isfinite(t.number)) {
+    seconds = t.number;
   }
-  if (t.kind == Tok::kFloat && std::isfinite(t.number)) return t.number;
-  Fail("expected " + std::string(what) + ", got " + Describe(t));
+  if (seconds < 0) Fail("expected " + std::string(what) + ", got " + Describe(t));
+  // A case waits seconds, not hours; far larger values would overflow the drivers' clocks.
+  if (seconds > kMaxCaseSeconds) {
+    Fail(Quote(t.text) + " seconds is longer than the " +
+         std::to_string(static_cast<int>(kMaxCaseSeconds)) + " a case may wait");
+  }
+  return seconds;
 }
 
 void ForEachCapture(const Pattern& p, std::vector<std::size_t>& path,

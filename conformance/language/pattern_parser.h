@@ -19,8 +19,11 @@ namespace sockref::conformance::language_internal {
 // line is neither, fails with `generic_error` and the line. Throws LineError.
 Expected ParseExpectation(std::string_view line, std::string_view generic_error);
 
-// ParseSeconds reads a non-negative number of seconds from tokens[pos]; `what` names it in the
-// error. Throws LineError.
+// kMaxCaseSeconds is the longest delay or duration a case may state.
+inline constexpr double kMaxCaseSeconds = 600;
+
+// ParseSeconds reads a number of seconds from 0 to kMaxCaseSeconds from tokens[pos]; `what`
+// names it in the error. Throws LineError.
 double ParseSeconds(const std::vector<Token>& tokens, std::size_t pos, std::string_view what);
 
 // ForEachCapture calls `f` with each capture of `p` and its path from the outside in.

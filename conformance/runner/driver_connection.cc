@@ -3,15 +3,13 @@
 #include <string>
 
 #include "conformance/protocol/protocol_error.h"
+#include "conformance/protocol/seconds.h"
 
 namespace sockref::conformance::runner {
 
 using nlohmann::json;
 
-Clock::time_point Deadline(double seconds) {
-  return Clock::now() +
-         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-}
+Clock::time_point Deadline(double seconds) { return Clock::now() + SaturatedDuration(seconds); }
 
 const char* StatusName(DriverReply::Status status) {
   switch (status) {

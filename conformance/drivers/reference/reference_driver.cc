@@ -27,6 +27,7 @@
 #include "conformance/language/value.h"
 #include "conformance/protocol/ast_codec.h"
 #include "conformance/protocol/outcome.h"
+#include "conformance/protocol/seconds.h"
 #include "conformance/protocol/protocol_error.h"
 #include "impl/ancillary.h"
 #include "impl/socket.h"
@@ -226,8 +227,7 @@ Clock::time_point StartBackground(CaseState& c, json step, Statement statement, 
   // The delay counts from here, not from when the thread gets going: the runner anchors the
   // timing of the steps it wakes at this instant.
   const Clock::time_point anchor = Clock::now();
-  const Clock::time_point due =
-      anchor + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+  const Clock::time_point due = anchor + SaturatedDuration(delay);
   task->thread = std::thread([task, session, statement = std::move(statement), due, want_value] {
     {
       std::unique_lock<std::mutex> lock(task->mu);
@@ -395,10 +395,7 @@ namespace {
 
 using reference_internal::Clock;
 
-Clock::time_point SecondsFromNow(double seconds) {
-  return Clock::now() +
-         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-}
+Clock::time_point SecondsFromNow(double seconds) { return Clock::now() + SaturatedDuration(seconds); }
 
 // WakeStuckSteps returns which background steps had finished by the deadline. Steps still
 // running are woken the way the oracle wakes them: a step not yet started is cancelled, and
