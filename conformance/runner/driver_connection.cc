@@ -25,6 +25,20 @@ const char* StatusName(DriverReply::Status status) {
   return "?";
 }
 
+std::optional<std::string> MismatchedReply(const json& request, const json& reply) {
+  for (const char* key : {"op", "step"}) {
+    if (!request.contains(key)) continue;
+    if (!reply.contains(key)) {
+      return std::string("reply lacks \"") + key + "\" (expected " + request[key].dump() + ")";
+    }
+    if (reply[key] != request[key]) {
+      return std::string("reply's \"") + key + "\" is " + reply[key].dump() + ", expected " +
+             request[key].dump();
+    }
+  }
+  return std::nullopt;
+}
+
 json HelloRequest() { return {{"op", "hello"}, {"protocol", std::string(kProtocolVersion)}}; }
 
 const json& CheckHello(const json& reply) {

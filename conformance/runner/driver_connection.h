@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <shared_mutex>
 #include <stdexcept>
 #include <string>
@@ -70,6 +71,12 @@ class DriverConnection {
   // InProcess says whether the driver shares this process (its descriptors and globals).
   virtual bool InProcess() const = 0;
 };
+
+// MismatchedReply returns why `reply` does not answer `request`, or nullopt when it does: a
+// reply echoes the request's "op" and, where the request has one, its "step" (PROTOCOL.md).
+// An answer to some other request means the conversation is out of step for good.
+std::optional<std::string> MismatchedReply(const nlohmann::json& request,
+                                           const nlohmann::json& reply);
 
 // HelloRequest returns the `hello` message the runner opens every conversation with.
 nlohmann::json HelloRequest();

@@ -102,7 +102,12 @@ DriverReply InProcessDriver::Call(const json& request, Clock::time_point deadlin
   if (!result.is_object()) {
     Stop();
     return {DriverReply::Status::kGarbage, nullptr,
-            "reply is not a JSON object: " + result.dump().substr(0, 200)};
+            "reply is not a JSON object: " +
+                result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 200)};
+  }
+  if (std::optional<std::string> why = MismatchedReply(request, result)) {
+    Stop();
+    return {DriverReply::Status::kGarbage, nullptr, *why};
   }
   return {DriverReply::Status::kOk, std::move(result), ""};
 }

@@ -201,13 +201,8 @@ DriverReply SubprocessDriver::Call(const json& request, Clock::time_point deadli
     std::string shown = line.substr(0, 200);
     return Failure(DriverReply::Status::kGarbage, "reply is not a JSON object: " + shown);
   }
-  // An answer to some other request means the conversation is out of step for good.
-  for (const char* key : {"op", "step"}) {
-    if (reply.contains(key) && request.contains(key) && reply[key] != request[key]) {
-      return Failure(DriverReply::Status::kGarbage, std::string("reply's \"") + key + "\" is " +
-                                                        reply[key].dump() + ", expected " +
-                                                        request[key].dump());
-    }
+  if (std::optional<std::string> why = MismatchedReply(request, reply)) {
+    return Failure(DriverReply::Status::kGarbage, *why);
   }
   return {DriverReply::Status::kOk, std::move(reply), ""};
 }
