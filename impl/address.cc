@@ -197,14 +197,14 @@ CanForm CanFormForFields(const CanAddress& a) {
   return CanForm::kInterface;
 }
 
-CanForm CanFormFor(const CanAddress& a, const SocketKind* kind) {
+CanForm CanFormFor(const CanAddress& a, const SocketTriple* triple) {
 #ifdef AF_CAN
-  if (kind != nullptr && kind->family == AF_CAN) {
+  if (triple != nullptr && triple->family == AF_CAN) {
 #ifdef CAN_ISOTP
-    if (kind->proto == CAN_ISOTP) return CanForm::kIsotp;
+    if (triple->proto == CAN_ISOTP) return CanForm::kIsotp;
 #endif
 #ifdef CAN_J1939
-    if (kind->proto == CAN_J1939) return CanForm::kJ1939;
+    if (triple->proto == CAN_J1939) return CanForm::kJ1939;
 #endif
     return CanForm::kInterface;
   }
@@ -213,11 +213,11 @@ CanForm CanFormFor(const CanAddress& a, const SocketKind* kind) {
 }
 
 // ToPython returns the Python object `address` stands for (see the table at the top
-// of this file). `kind` is the socket it is for, or null when printing.
-PyValue ToPython(const Address& address, const SocketKind* kind) {
+// of this file). `triple` is the socket it is for, or null when printing.
+PyValue ToPython(const Address& address, const SocketTriple* triple) {
   using V = PyValue;
   struct Visitor {
-    const SocketKind* kind;
+    const SocketTriple* triple;
     V operator()(const NoAddress&) const { return V::None(); }
     V operator()(const InetAddress& a) const {
       return V::Tuple({HostValue(a.host), V::Int(a.port)});
@@ -236,7 +236,7 @@ PyValue ToPython(const Address& address, const SocketKind* kind) {
                        V::Bytes(a.addr)});
     }
     V operator()(const CanAddress& a) const {
-      switch (CanFormFor(a, kind)) {
+      switch (CanFormFor(a, triple)) {
         case CanForm::kIsotp:
           return V::Tuple({V::Str(a.interface), V::Int(a.rx_addr), V::Int(a.tx_addr)});
         case CanForm::kJ1939:
@@ -258,7 +258,7 @@ PyValue ToPython(const Address& address, const SocketKind* kind) {
       return V::Tuple({V::Int(a.family), V::Bytes(a.data)});
     }
   };
-  return std::visit(Visitor{kind}, address);
+  return std::visit(Visitor{triple}, address);
 }
 
 // ---------------------------------------------------------------------------
@@ -501,7 +501,7 @@ T* As(Sockaddr& out) {
   return reinterpret_cast<T*>(&out.storage);
 }
 
-void EncodeUnix(const PyValue& v, const SocketKind& kind, Sockaddr& out) {
+void EncodeUnix(const PyValue& v, const SocketTriple& triple, Sockaddr& out) {
   // str is encoded with the file-system encoding, which keeps NULs: an embedded NUL
   // in a path is accepted, and the kernel stops reading there.
   if (v.type != PyValue::Type::kStr && v.type != PyValue::Type::kBytes) {
@@ -519,7 +519,7 @@ void EncodeUnix(const PyValue& v, const SocketKind& kind, Sockaddr& out) {
     if (path.size() >= sizeof(sun->sun_path)) throw OSError(std::string("AF_UNIX path too long"));
     out.length = static_cast<socklen_t>(kPathOffset + path.size() + 1);
   }
-  sun->sun_family = static_cast<sa_family_t>(kind.family);
+  sun->sun_family = static_cast<sa_family_t>(triple.family);
   std::memcpy(sun->sun_path, path.data(), path.size());
 }
 
@@ -571,7 +571,7 @@ void EncodeInet(const PyValue& v, std::string_view caller, Sockaddr& out) {
   out.length = sizeof(sockaddr_in);
 }
 
-void EncodeInet6(const PyValue& v, const SocketKind& kind, std::string_view caller, Sockaddr& out) {
+void EncodeInet6(const PyValue& v, const SocketTriple& triple, std::string_view caller, Sockaddr& out) {
   if (v.type != PyValue::Type::kTuple) MustBeTuple(caller, "AF_INET6", v);
   TupleArgs args(v, "", "AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])");
   args.CheckCount(2, 4);
@@ -590,7 +590,7 @@ void EncodeInet6(const PyValue& v, const SocketKind& kind, std::string_view call
   SetIpAddr(host, reinterpret_cast<sockaddr*>(sin6), sizeof(*sin6), AF_INET6);
   if (port < 0 || port > 0xffff) throw OverflowError(Prefix(caller) + "port must be 0-65535.");
   if (flowinfo > 0xfffff) throw OverflowError(Prefix(caller) + "flowinfo must be 0-1048575.");
-  sin6->sin6_family = static_cast<sa_family_t>(kind.family);
+  sin6->sin6_family = static_cast<sa_family_t>(triple.family);
   sin6->sin6_port = htons(static_cast<std::uint16_t>(port));
   sin6->sin6_flowinfo = htonl(flowinfo);
   // CPython stores the tuple's scope_id even when getaddrinfo() found one in a
@@ -680,9 +680,9 @@ int CanInterfaceIndex(const Bytes& name) {
   return InterfaceIndex(name);
 }
 
-void EncodeCan(const PyValue& v, const SocketKind& kind, std::string_view caller, Sockaddr& out) {
+void EncodeCan(const PyValue& v, const SocketTriple& triple, std::string_view caller, Sockaddr& out) {
   auto* can = As<sockaddr_can>(out);
-  switch (kind.proto) {
+  switch (triple.proto) {
 #ifdef CAN_RAW
     case CAN_RAW:
 #endif
@@ -904,12 +904,12 @@ std::ostream& operator<<(std::ostream& os, const Address& address) {
   return os << Repr(ToPython(address, nullptr));
 }
 
-Sockaddr EncodeAddress(const SocketKind& kind, const Address& address, std::string_view caller) {
-  const PyValue v = ToPython(address, &kind);
+Sockaddr EncodeAddress(const SocketTriple& triple, const Address& address, std::string_view caller) {
+  const PyValue v = ToPython(address, &triple);
   Sockaddr out;
-  switch (kind.family) {
+  switch (triple.family) {
     case AF_UNIX:
-      EncodeUnix(v, kind, out);
+      EncodeUnix(v, triple, out);
       break;
     case AF_NETLINK:
       EncodeNetlink(v, caller, out);
@@ -929,7 +929,7 @@ Sockaddr EncodeAddress(const SocketKind& kind, const Address& address, std::stri
     case AF_VSOCK: {
       const auto [cid, port] = ParseUintPair(v, "AF_VSOCK");
       auto* vm = As<sockaddr_vm>(out);
-      vm->svm_family = static_cast<sa_family_t>(kind.family);
+      vm->svm_family = static_cast<sa_family_t>(triple.family);
       vm->svm_cid = cid;
       vm->svm_port = port;
       out.length = sizeof(sockaddr_vm);
@@ -943,7 +943,7 @@ Sockaddr EncodeAddress(const SocketKind& kind, const Address& address, std::stri
       EncodeInet(v, caller, out);
       break;
     case AF_INET6:
-      EncodeInet6(v, kind, caller, out);
+      EncodeInet6(v, triple, caller, out);
       break;
     case AF_PACKET:
       EncodePacket(v, caller, out);
@@ -955,7 +955,7 @@ Sockaddr EncodeAddress(const SocketKind& kind, const Address& address, std::stri
 #endif
 #if __has_include(<linux/can.h>) && defined(AF_CAN)
     case AF_CAN:
-      EncodeCan(v, kind, caller, out);
+      EncodeCan(v, triple, caller, out);
       break;
 #endif
 #if __has_include(<linux/if_alg.h>) && defined(AF_ALG)
