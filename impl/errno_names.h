@@ -14,8 +14,8 @@
 #define SOCKREF_IMPL_ERRNO_NAMES_H_
 
 #include <optional>
+#include <span>
 #include <string_view>
-#include <vector>
 
 namespace sockref {
 
@@ -48,14 +48,14 @@ struct NamedNumber {
 };
 
 // ErrnoNames returns errno.errorcode's rows in the kernel's numeric order.
-const std::vector<NamedNumber>& ErrnoNames();
+std::span<const NamedNumber> ErrnoNames();
 
 // ErrnoAliases returns the errno module's other names for numbers ErrnoNames()
 // already names (EWOULDBLOCK, EOPNOTSUPP, EDEADLK).
-const std::vector<NamedNumber>& ErrnoAliases();
+std::span<const NamedNumber> ErrnoAliases();
 
 // EaiNames returns the socket module's EAI_* constants.
-const std::vector<NamedNumber>& EaiNames();
+std::span<const NamedNumber> EaiNames();
 
 }  // namespace sockref
 
