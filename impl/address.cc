@@ -297,24 +297,37 @@ void EncodeVsock(const PyValue& v, const SocketTriple& triple, Sockaddr& out) {
 }
 #endif
 
+[[noreturn]] void PortOutOfRange(std::string_view caller) {
+  throw OverflowError(Prefix(caller) + "port must be 0-65535.");
+}
+
+// ParsePort is the port of an AF_INET/AF_INET6 tuple (item 1): an 'i' unit whose
+// OverflowError CPython replaces with its own.
+int ParsePort(const TupleArgs& args, std::string_view caller) {
+  try {
+    return ParseInt(args, 1);
+  } catch (const OverflowError&) {
+    PortOutOfRange(caller);
+  }
+}
+
+// CheckPort range-checks a parsed port. CPython does it after resolving the host:
+// ('no.such.host', 70000) raises gaierror, not OverflowError.
+std::uint16_t CheckPort(int port, std::string_view caller) {
+  if (port < 0 || port > 0xffff) PortOutOfRange(caller);
+  return static_cast<std::uint16_t>(port);
+}
+
 void EncodeInet(const PyValue& v, std::string_view caller, Sockaddr& out) {
   if (v.type != PyValue::Type::kTuple) MustBeTuple(caller, "AF_INET", v);
   TupleArgs args(v, "", "AF_INET address must be a pair (host, port)");
   args.CheckCount(2, 2);
   const std::string host = IdnaHost(args.at(0));
-  int port;
-  try {
-    port = ParseInt(args, 1);
-  } catch (const OverflowError&) {
-    throw OverflowError(Prefix(caller) + "port must be 0-65535.");
-  }
-  // The host is resolved before the port is range-checked: ('no.such.host', 70000)
-  // raises gaierror, not OverflowError.
+  const int port = ParsePort(args, caller);
   auto* sin = As<sockaddr_in>(out);
   SetIpAddr(host, reinterpret_cast<sockaddr*>(sin), sizeof(*sin), AF_INET);
-  if (port < 0 || port > 0xffff) throw OverflowError(Prefix(caller) + "port must be 0-65535.");
+  sin->sin_port = htons(CheckPort(port, caller));
   sin->sin_family = AF_INET;
-  sin->sin_port = htons(static_cast<std::uint16_t>(port));
   out.length = sizeof(sockaddr_in);
 }
 
@@ -324,22 +337,16 @@ void EncodeInet6(const PyValue& v, const SocketTriple& triple, std::string_view 
   TupleArgs args(v, "", "AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])");
   args.CheckCount(2, 4);
   const std::string host = IdnaHost(args.at(0));
-  int port;
-  try {
-    port = ParseInt(args, 1);
-  } catch (const OverflowError&) {
-    throw OverflowError(Prefix(caller) + "port must be 0-65535.");
-  }
+  const int port = ParsePort(args, caller);
   // flowinfo and scope_id are C unsigned ints taken modulo 2**32, so -1 becomes
   // 0xffffffff (then rejected as a flowinfo) and 2**32 becomes 0.
   const auto flowinfo = static_cast<std::uint32_t>(args.size() > 2 ? ParseMask(args, 2) : 0);
   const auto scope_id = static_cast<std::uint32_t>(args.size() > 3 ? ParseMask(args, 3) : 0);
   auto* sin6 = As<sockaddr_in6>(out);
   SetIpAddr(host, reinterpret_cast<sockaddr*>(sin6), sizeof(*sin6), AF_INET6);
-  if (port < 0 || port > 0xffff) throw OverflowError(Prefix(caller) + "port must be 0-65535.");
+  sin6->sin6_port = htons(CheckPort(port, caller));
   if (flowinfo > 0xfffff) throw OverflowError(Prefix(caller) + "flowinfo must be 0-1048575.");
   sin6->sin6_family = static_cast<sa_family_t>(triple.family);
-  sin6->sin6_port = htons(static_cast<std::uint16_t>(port));
   sin6->sin6_flowinfo = htonl(flowinfo);
   // CPython stores the tuple's scope_id even when getaddrinfo() found one in a
   // "%zone" suffix, so ('fe80::1%lo', 0) ends up with scope 0.
