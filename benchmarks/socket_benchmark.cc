@@ -39,6 +39,7 @@
 
 #include "benchmarks/syscall_counter.h"
 #include "benchmarks/workloads.h"
+#include "impl/testing/sanitizers.h"
 
 namespace sockref::benchmarks {
 namespace {
@@ -60,15 +61,8 @@ std::string BuildInfo() {
   info += "false";
 #endif
   info += ", \"sanitized\": ";
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(SOCKREF_SANITIZED)
   info += "true";
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
-    __has_feature(undefined_behavior_sanitizer)
-  info += "true";
-#else
-  info += "false";
-#endif
 #else
   info += "false";
 #endif

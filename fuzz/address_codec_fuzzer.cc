@@ -50,7 +50,7 @@ namespace {
 
 using sockref::Address;
 using sockref::Bytes;
-using sockref::SocketKind;
+using sockref::SocketTriple;
 using sockref::fuzz::FuzzInput;
 using sockref::fuzz::Printable;
 
@@ -271,7 +271,7 @@ struct Encoded {
   std::string message;
 };
 
-Encoded Encode(const SocketKind& kind, const Address& address, std::string_view caller) {
+Encoded Encode(const SocketTriple& kind, const Address& address, std::string_view caller) {
   Encoded e;
   try {
     e.sockaddr = sockref::EncodeAddress(kind, address, caller);
@@ -335,7 +335,7 @@ void CheckDecodeRoundTrip(FuzzInput& in) {
   sockaddr_storage padded{};
   std::memcpy(&padded, raw.data(), std::min<std::size_t>(length, sizeof padded));
   const std::string what = "DecodeAddress(" + Printable(raw) + ") = " + Repr(*decoded);
-  const SocketKind kind{padded.ss_family, in.PickOne<int>({SOCK_STREAM, SOCK_DGRAM, SOCK_RAW}), proto};
+  const SocketTriple kind{padded.ss_family, in.PickOne<int>({SOCK_STREAM, SOCK_DGRAM, SOCK_RAW}), proto};
   const Encoded again = Encode(kind, *decoded, "bind");
 
   switch (padded.ss_family) {
@@ -465,7 +465,7 @@ void CheckDecodeRoundTrip(FuzzInput& in) {
 // ----- Encode fuzz-made addresses ----------------------------------------------------------------
 
 void CheckEncode(FuzzInput& in) {
-  const SocketKind kind{PickFamily(in), in.PickOne<int>({SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET}),
+  const SocketTriple kind{PickFamily(in), in.PickOne<int>({SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET}),
                         PickProto(in)};
   const std::string_view caller = in.PickOne<std::string_view>({"bind", "connect", "sendto", "connect_ex"});
   Address address = PickAddress(in);

@@ -3,7 +3,7 @@
     sockref_fuzzer(
         name = "inet_fuzzer",
         srcs = ["inet_fuzzer.cc"],
-        deps = ["//impl:inet"],
+        deps = ["//impl:sockref"],
     )
 
 defines

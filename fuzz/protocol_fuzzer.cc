@@ -20,7 +20,6 @@
 // variables) are bounded; background delays and `end` deadlines are clamped so every
 // input finishes in milliseconds. A request the driver must reject anyway (a malformed
 // statement) is passed through unfiltered.
-#include <dirent.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -39,6 +38,7 @@
 #include "conformance/protocol/outcome.h"
 #include "conformance/drivers/reference/reference_driver.h"
 #include "fuzz/fuzz_support.h"
+#include "impl/testing/open_fds.h"
 
 namespace {
 
@@ -281,15 +281,6 @@ std::optional<json> Sanitize(json request, StatementFilter& filter) {
   return request;
 }
 
-int CountOpenFds() {
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (dir == nullptr) return -1;
-  int count = 0;
-  while (dirent* entry = ::readdir(dir)) count += entry->d_name[0] != '.';
-  ::closedir(dir);
-  return count - 1;
-}
-
 void CheckReply(const json& request, const json& reply) {
   const std::string what = "request " + request.dump() + " got " +
                            reply.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -337,7 +328,7 @@ void RunDriver(const json& document) {
   }
   if (requests.size() > 24) requests.resize(24);
 
-  const int fds_before = CountOpenFds();
+  const int fds_before = sockref::testing::CountOpenFds();
   {
     ReferenceDriver driver;
     StatementFilter filter;
@@ -355,7 +346,8 @@ void RunDriver(const json& document) {
       if (driver.quit_requested()) break;
     }
   }
-  FUZZ_CHECK(CountOpenFds() == fds_before, "the driver leaked descriptors on " + document.dump());
+  FUZZ_CHECK(sockref::testing::CountOpenFds() == fds_before,
+             "the driver leaked descriptors on " + document.dump());
 }
 
 }  // namespace

@@ -132,9 +132,11 @@ using Address = std::variant<NoAddress, InetAddress, Inet6Address, UnixAddress, 
 // operator<< prints an address the way Python's repr() prints the tuple/str/bytes.
 std::ostream& operator<<(std::ostream& os, const Address& address);
 
-// SocketKind is what the codec needs to know about the socket an address is for:
-// AF_CAN's tuple shape depends on the protocol, for instance.
-struct SocketKind {
+// SocketTriple is the (family, type, proto) a socket was created with: what the
+// codec needs to know about the socket an address is for (AF_CAN's tuple shape
+// depends on the protocol, for instance). Not Python's socket.SocketKind, which is
+// the enumeration of SOCK_* types (sockref has plain ints for those).
+struct SocketTriple {
   int family = AF_INET;
   int type = SOCK_STREAM;
   int proto = 0;
@@ -149,7 +151,7 @@ struct Sockaddr {
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
 };
 
-// EncodeAddress converts `address` for a socket of `kind` into a sockaddr, as
+// EncodeAddress converts `address` for a socket of `triple` into a sockaddr, as
 // CPython's getsockaddrarg() does. `caller` is the Python method name used in
 // messages ("bind", "connect", "sendto", ...).
 // Raises: TypeError when the address shape does not fit the family, OverflowError
@@ -160,7 +162,8 @@ struct Sockaddr {
 // InetAddress a pair, UnixAddress str or bytes, ...; CanAddress takes the tuple form
 // of the socket's CAN protocol), so an alternative of the wrong family fails with the
 // error CPython raises for that object. address.cc lists the whole mapping.
-Sockaddr EncodeAddress(const SocketKind& kind, const Address& address, std::string_view caller);
+Sockaddr EncodeAddress(const SocketTriple& triple, const Address& address,
+                       std::string_view caller);
 
 // DecodeAddress converts a kernel-filled sockaddr of `length` bytes into an Address,
 // as CPython's makesockaddr() does (length 0 -> NoAddress). `proto` selects the

@@ -41,23 +41,23 @@ using ::sockref::testing::CountOpenFds;
 using ::sockref::testing::Outcome;
 using ::sockref::testing::Raises;
 
-constexpr SocketKind kInet{AF_INET, SOCK_STREAM, 0};
-constexpr SocketKind kInet6{AF_INET6, SOCK_STREAM, 0};
-constexpr SocketKind kUnix{AF_UNIX, SOCK_STREAM, 0};
-constexpr SocketKind kNetlink{AF_NETLINK, SOCK_RAW, 0};
-constexpr SocketKind kPacket{AF_PACKET, SOCK_RAW, 0};
-constexpr SocketKind kCanRaw{AF_CAN, SOCK_RAW, CAN_RAW};
-constexpr SocketKind kCanBcm{AF_CAN, SOCK_DGRAM, CAN_BCM};
-constexpr SocketKind kCanIsotp{AF_CAN, SOCK_DGRAM, CAN_ISOTP};
-constexpr SocketKind kCanJ1939{AF_CAN, SOCK_DGRAM, CAN_J1939};
-constexpr SocketKind kAlg{AF_ALG, SOCK_SEQPACKET, 0};
-constexpr SocketKind kTipc{AF_TIPC, SOCK_RDM, 0};
-constexpr SocketKind kVsock{AF_VSOCK, SOCK_STREAM, 0};
+constexpr SocketTriple kInet{AF_INET, SOCK_STREAM, 0};
+constexpr SocketTriple kInet6{AF_INET6, SOCK_STREAM, 0};
+constexpr SocketTriple kUnix{AF_UNIX, SOCK_STREAM, 0};
+constexpr SocketTriple kNetlink{AF_NETLINK, SOCK_RAW, 0};
+constexpr SocketTriple kPacket{AF_PACKET, SOCK_RAW, 0};
+constexpr SocketTriple kCanRaw{AF_CAN, SOCK_RAW, CAN_RAW};
+constexpr SocketTriple kCanBcm{AF_CAN, SOCK_DGRAM, CAN_BCM};
+constexpr SocketTriple kCanIsotp{AF_CAN, SOCK_DGRAM, CAN_ISOTP};
+constexpr SocketTriple kCanJ1939{AF_CAN, SOCK_DGRAM, CAN_J1939};
+constexpr SocketTriple kAlg{AF_ALG, SOCK_SEQPACKET, 0};
+constexpr SocketTriple kTipc{AF_TIPC, SOCK_RDM, 0};
+constexpr SocketTriple kVsock{AF_VSOCK, SOCK_STREAM, 0};
 
-// RoundTrip encodes `address` for `kind` and decodes the result again.
-Address RoundTrip(const SocketKind& kind, const Address& address) {
-  const Sockaddr encoded = EncodeAddress(kind, address, "bind");
-  return DecodeAddress(encoded.get(), encoded.length, kind.proto);
+// RoundTrip encodes `address` for `triple` and decodes the result again.
+Address RoundTrip(const SocketTriple& triple, const Address& address) {
+  const Sockaddr encoded = EncodeAddress(triple, address, "bind");
+  return DecodeAddress(encoded.get(), encoded.length, triple.proto);
 }
 
 std::string Repr(const Address& address) {
@@ -89,13 +89,13 @@ class Fd {
 };
 
 // BindAndGetName binds `fd` to `address` through the codec and decodes getsockname().
-Address BindAndGetName(int fd, const SocketKind& kind, const Address& address) {
-  const Sockaddr encoded = EncodeAddress(kind, address, "bind");
+Address BindAndGetName(int fd, const SocketTriple& triple, const Address& address) {
+  const Sockaddr encoded = EncodeAddress(triple, address, "bind");
   if (::bind(fd, encoded.get(), encoded.length) != 0) ThrowLastOSError();
   sockaddr_storage name{};
   socklen_t length = sizeof(name);
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&name), &length) != 0) ThrowLastOSError();
-  return DecodeAddress(reinterpret_cast<sockaddr*>(&name), length, kind.proto);
+  return DecodeAddress(reinterpret_cast<sockaddr*>(&name), length, triple.proto);
 }
 
 // ---------------------------------------------------------------------------
@@ -437,7 +437,7 @@ TEST(DecodeAddressTest, ShortInetAddressReadsZerosPastTheLength) {
 
 struct ErrorCase {
   std::string name;  // names the test: what is given to which socket
-  SocketKind kind;
+  SocketTriple triple;
   Address address;
   std::string caller;
   ErrorKind error;
@@ -665,7 +665,7 @@ class EncodeErrorTest : public ::testing::TestWithParam<ErrorCase> {};
 
 TEST_P(EncodeErrorTest, RaisesWhatCPythonRaises) {
   const ErrorCase& c = GetParam();
-  EXPECT_THAT(Outcome([&] { EncodeAddress(c.kind, c.address, c.caller); }),
+  EXPECT_THAT(Outcome([&] { EncodeAddress(c.triple, c.address, c.caller); }),
               Raises(c.error, c.message));
 }
 

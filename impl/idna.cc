@@ -3,12 +3,13 @@
 
 #include <idn2.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "impl/internal/utf8.h"
 
 namespace sockref {
 namespace {
@@ -16,43 +17,6 @@ namespace {
 // The codec's limit for one label, in bytes after encoding (RFC 3490).
 constexpr std::size_t kMaxLabel = 63;
 constexpr char kLabelEmptyOrTooLong[] = "label empty or too long";
-
-bool IsAscii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-// IsValidUtf8 reports whether `s` is well-formed UTF-8 (no overlong forms, no
-// surrogates, nothing above U+10FFFF), i.e. whether a Python str could hold it.
-bool IsValidUtf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const unsigned char lead = static_cast<unsigned char>(s[i]);
-    std::size_t size;
-    char32_t c;
-    char32_t smallest;
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    } else if ((lead & 0xe0) == 0xc0) {
-      size = 2, c = lead & 0x1f, smallest = 0x80;
-    } else if ((lead & 0xf0) == 0xe0) {
-      size = 3, c = lead & 0x0f, smallest = 0x800;
-    } else if ((lead & 0xf8) == 0xf0) {
-      size = 4, c = lead & 0x07, smallest = 0x10000;
-    } else {
-      return false;
-    }
-    if (s.size() - i < size) return false;
-    for (std::size_t k = 1; k < size; ++k) {
-      const unsigned char next = static_cast<unsigned char>(s[i + k]);
-      if ((next & 0xc0) != 0x80) return false;
-      c = (c << 6) | (next & 0x3f);
-    }
-    if (c < smallest || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return false;
-    i += size;
-  }
-  return true;
-}
 
 // EncodeAsciiName is the codec's fast path for an all-ASCII name: only label
 // lengths are checked, and the last label, which may be empty (a trailing dot, or
@@ -75,7 +39,7 @@ bool HasAcePrefix(std::string_view label) {
 
 // EncodeLabel is the codec's ToASCII() of one label of a non-ASCII name.
 std::string EncodeLabel(const std::string& label) {
-  if (IsAscii(label)) {
+  if (utf8_internal::IsAscii(label)) {
     if (label.empty() || label.size() > kMaxLabel) throw IdnaError(kLabelEmptyOrTooLong);
     return label;
   }
@@ -120,8 +84,8 @@ std::vector<std::string> SplitLabels(std::string_view name) {
 }  // namespace
 
 std::string EncodeIdna(std::string_view utf8_name) {
-  if (IsAscii(utf8_name)) return EncodeAsciiName(utf8_name);
-  if (!IsValidUtf8(utf8_name)) return std::string(utf8_name);
+  if (utf8_internal::IsAscii(utf8_name)) return EncodeAsciiName(utf8_name);
+  if (!utf8_internal::IsValid(utf8_name)) return std::string(utf8_name);
   std::vector<std::string> labels = SplitLabels(utf8_name);
   // An empty last label is a trailing dot, kept as an ASCII one.
   std::string trailing_dot;

@@ -1,3 +1,6 @@
+// netdb.cc: name resolution as CPython 3.11's socket module does it (netdb.h). The
+// host-name resolution it shares with the address codec, setipaddr(), is
+// internal/resolver.cc.
 #include "impl/netdb.h"
 
 #include <arpa/inet.h>
@@ -6,20 +9,24 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
-#include <cstring>
-#include <memory>
 #include <type_traits>
 #include <vector>
 
 #include "impl/error.h"
 #include "impl/idna.h"
+#include "impl/internal/resolver.h"
+#include "impl/internal/utf8.h"
 
 namespace sockref {
 namespace {
+
+using resolver_internal::AddrInfoList;
+using resolver_internal::GetAddrInfo;
+using resolver_internal::RaiseGaiError;
+using resolver_internal::SetIpAddr;
 
 // ---------------------------------------------------------------------------
 // Python-side argument conversions.
@@ -59,77 +66,7 @@ int ToCInt(std::int64_t value) {
 }
 
 // ---------------------------------------------------------------------------
-// Resolver helpers.
-
-[[noreturn]] void ThrowGaiError(int code) {
-  // EAI_SYSTEM means "look at errno"; CPython raises that errno's OSError.
-  if (code == EAI_SYSTEM) ThrowLastOSError();
-  throw gaierror(code);
-}
-
-struct AddrInfoDeleter {
-  void operator()(addrinfo* list) const { ::freeaddrinfo(list); }
-};
-using AddrInfoList = std::unique_ptr<addrinfo, AddrInfoDeleter>;
-
-AddrInfoList CallGetAddrInfo(const char* host, const char* port, int family, int type, int proto,
-                             int flags) {
-  addrinfo hints{};
-  hints.ai_family = family;
-  hints.ai_socktype = type;
-  hints.ai_protocol = proto;
-  hints.ai_flags = flags;
-  addrinfo* result = nullptr;
-  const int error = ::getaddrinfo(host, port, &hints, &result);
-  if (error != 0) ThrowGaiError(error);
-  return AddrInfoList(result);
-}
-
-// SetIpAddr turns a host argument into a numeric address of family `af`
-// (AF_INET, AF_INET6 or AF_UNSPEC), with the same special cases and errors as
-// CPython's setipaddr(): "" is the wildcard, "<broadcast>" and
-// "255.255.255.255" are INADDR_BROADCAST, numeric forms skip the resolver.
-void SetIpAddr(const std::string& name, int af, sockaddr_storage* out) {
-  *out = sockaddr_storage{};
-  if (name.empty()) {
-    AddrInfoList list = CallGetAddrInfo(nullptr, "0", af, SOCK_DGRAM, 0, AI_PASSIVE);
-    if (list->ai_family != AF_INET && list->ai_family != AF_INET6) {
-      throw OSError(std::string("unsupported address family"));
-    }
-    if (list->ai_next != nullptr) {
-      throw OSError(std::string("wildcard resolved to multiple address"));
-    }
-    std::memcpy(out, list->ai_addr, std::min<std::size_t>(list->ai_addrlen, sizeof(*out)));
-    return;
-  }
-  if (name == "255.255.255.255" || name == "<broadcast>") {
-    if (af != AF_INET && af != AF_UNSPEC) throw OSError(std::string("address family mismatched"));
-    auto* sin = reinterpret_cast<sockaddr_in*>(out);
-    sin->sin_family = AF_INET;
-    sin->sin_addr.s_addr = htonl(INADDR_BROADCAST);
-    return;
-  }
-  if (af == AF_UNSPEC || af == AF_INET) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(out);
-    if (::inet_pton(AF_INET, name.c_str(), &sin->sin_addr) > 0) {
-      sin->sin_family = AF_INET;
-      return;
-    }
-  }
-  // A scoped IPv6 literal ("fe80::1%lo") needs the resolver to map the interface.
-  if ((af == AF_UNSPEC || af == AF_INET6) && name.find('%') == std::string::npos) {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(out);
-    if (::inet_pton(AF_INET6, name.c_str(), &sin6->sin6_addr) > 0) {
-      sin6->sin6_family = AF_INET6;
-      return;
-    }
-  }
-  AddrInfoList list = CallGetAddrInfo(name.c_str(), nullptr, af, 0, 0, 0);
-  std::memcpy(out, list->ai_addr, std::min<std::size_t>(list->ai_addrlen, sizeof(*out)));
-  if (out->ss_family != AF_INET && out->ss_family != AF_INET6) {
-    throw OSError(std::string("unknown address family"));
-  }
-}
+// Host entries (resolver.h resolves the names).
 
 std::string AddressText(int af, const void* address) {
   char text[INET6_ADDRSTRLEN];
@@ -204,38 +141,12 @@ bool IsPythonSpace(char32_t c) {
   }
 }
 
-// DecodeUtf8At decodes the code point starting at s[i]; returns its length in
-// bytes, or 0 when the bytes there are not valid UTF-8.
-std::size_t DecodeUtf8At(std::string_view s, std::size_t i, char32_t* out) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(i);
-  std::size_t length;
-  char32_t c;
-  if (lead < 0x80) {
-    *out = lead;
-    return 1;
-  } else if ((lead & 0xe0) == 0xc0) {
-    length = 2, c = lead & 0x1f;
-  } else if ((lead & 0xf0) == 0xe0) {
-    length = 3, c = lead & 0x0f;
-  } else if ((lead & 0xf8) == 0xf0) {
-    length = 4, c = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + length > s.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-    c = (c << 6) | (byte(i + k) & 0x3f);
-  }
-  *out = c;
-  return length;
-}
-
+// PythonStrip is str.strip() of the str `s` holds as UTF-8. Bytes that are not
+// UTF-8 (an overlong form of a space, say) are not whitespace.
 std::string_view PythonStrip(std::string_view s) {
   char32_t c;
   while (!s.empty()) {
-    const std::size_t n = DecodeUtf8At(s, 0, &c);
+    const std::size_t n = utf8_internal::DecodeOne(s, 0, &c);
     if (n == 0 || !IsPythonSpace(c)) break;
     s.remove_prefix(n);
   }
@@ -246,7 +157,7 @@ std::string_view PythonStrip(std::string_view s) {
            (static_cast<unsigned char>(s[start]) & 0xc0) == 0x80) {
       --start;
     }
-    const std::size_t n = DecodeUtf8At(s, start, &c);
+    const std::size_t n = utf8_internal::DecodeOne(s, start, &c);
     if (n != s.size() - start || !IsPythonSpace(c)) break;
     s.remove_suffix(n);
   }
@@ -274,7 +185,7 @@ std::vector<AddrInfo> getaddrinfo(const std::optional<std::string>& host, const 
   } else if (const auto* service = std::get_if<std::string>(&port)) {
     port_ptr = service->c_str();
   }
-  AddrInfoList list = CallGetAddrInfo(host_ptr, port_ptr, family, type, proto, flags);
+  AddrInfoList list = GetAddrInfo(host_ptr, port_ptr, family, type, proto, flags);
   std::vector<AddrInfo> result;
   for (const addrinfo* ai = list.get(); ai != nullptr; ai = ai->ai_next) {
     // CPython decodes with the caller's proto argument, not ai_protocol.
@@ -321,7 +232,7 @@ std::pair<std::string, std::string> getnameinfo(const Address& sockaddr, int fla
   std::snprintf(service, sizeof(service), "%d", port);
   // SOCK_DGRAM keeps the numeric port acceptable; AI_NUMERICHOST forbids lookups.
   AddrInfoList list =
-      CallGetAddrInfo(parsed.host.c_str(), service, AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST);
+      GetAddrInfo(parsed.host.c_str(), service, AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST);
   if (list->ai_next != nullptr) {
     throw OSError(std::string("sockaddr resolved to multiple addresses"));
   }
@@ -336,21 +247,21 @@ std::pair<std::string, std::string> getnameinfo(const Address& sockaddr, int fla
   char host[NI_MAXHOST];
   const int error = ::getnameinfo(list->ai_addr, list->ai_addrlen, host, sizeof(host), service,
                                   sizeof(service), flags);
-  if (error != 0) ThrowGaiError(error);
+  if (error != 0) RaiseGaiError(error, errno);
   return {host, service};
 }
 
 std::string gethostbyname(std::string_view name) {
   const std::string encoded = EncodeHostArgument(name, "gethostbyname");
-  sockaddr_storage address;
-  SetIpAddr(encoded, AF_INET, &address);
+  sockaddr_storage address{};
+  SetIpAddr(encoded, reinterpret_cast<sockaddr*>(&address), sizeof(address), AF_INET);
   return AddressText(AF_INET, &reinterpret_cast<const sockaddr_in*>(&address)->sin_addr);
 }
 
 HostEntry gethostbyname_ex(std::string_view name) {
   const std::string encoded = EncodeHostArgument(name, "gethostbyname_ex");
-  sockaddr_storage address;
-  SetIpAddr(encoded, AF_INET, &address);
+  sockaddr_storage address{};
+  SetIpAddr(encoded, reinterpret_cast<sockaddr*>(&address), sizeof(address), AF_INET);
   // Like CPython, look the name itself up (not the address SetIpAddr found).
   hostent entry;
   hostent* h = nullptr;
@@ -362,8 +273,8 @@ HostEntry gethostbyname_ex(std::string_view name) {
 
 HostEntry gethostbyaddr(std::string_view ip_address) {
   const std::string encoded = EncodeHostArgument(ip_address, "gethostbyaddr");
-  sockaddr_storage address;
-  SetIpAddr(encoded, AF_UNSPEC, &address);
+  sockaddr_storage address{};
+  SetIpAddr(encoded, reinterpret_cast<sockaddr*>(&address), sizeof(address), AF_UNSPEC);
   const int af = address.ss_family;
   const void* raw;
   socklen_t raw_length;

@@ -160,7 +160,7 @@ void Socket::ApplyTimeout(TimeoutNs timeout) {
 // --- Connections ---------------------------------------------------------------------
 
 Sockaddr Socket::Encode(const Address& address, std::string_view caller) const {
-  return EncodeAddress(kind(), address, caller);
+  return EncodeAddress(triple(), address, caller);
 }
 
 void Socket::bind(const Address& address) {

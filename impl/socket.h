@@ -223,7 +223,7 @@ class Socket {
   // Adopts fd (closing it if initialisation throws) in `timeout`'s mode, as
   // CPython's init_sockobject(): a type with SOCK_NONBLOCK means non-blocking.
   Socket(int fd, int family, int type, int proto, TimeoutNs timeout);
-  SocketKind kind() const { return {family_, type_, proto_}; }
+  SocketTriple triple() const { return {family_, type_, proto_}; }
   // CurrentFd is the descriptor source timeout_engine::Call re-reads before every
   // attempt (see there).
   auto CurrentFd() const {

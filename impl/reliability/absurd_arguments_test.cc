@@ -32,14 +32,7 @@
 #include "impl/socket.h"
 #include "impl/testing/open_fds.h"
 #include "impl/testing/raises.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SOCKREF_SANITIZER_ALLOCATOR 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SOCKREF_SANITIZER_ALLOCATOR 1
-#endif
-#endif
+#include "impl/testing/sanitizers.h"
 
 namespace sockref::reliability {
 namespace {

@@ -36,14 +36,7 @@
 #include "impl/socket.h"
 #include "impl/testing/open_fds.h"
 #include "impl/testing/raises.h"
-
-#if defined(__SANITIZE_THREAD__)
-#define SOCKREF_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SOCKREF_TSAN 1
-#endif
-#endif
+#include "impl/testing/sanitizers.h"
 
 #ifdef SOCKREF_TSAN
 extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);

@@ -19,7 +19,6 @@
 
 #include <array>
 #include <chrono>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +35,7 @@ namespace {
 
 using ::sockref::testing::CallOutcome;
 using ::sockref::testing::CountOpenFds;
+using ::sockref::testing::HighestOpenFd;
 using ::sockref::testing::Outcome;
 using ::sockref::testing::Raises;
 using ::sockref::testing::RaisesOSError;
@@ -48,15 +48,6 @@ constexpr char kEmfileMessage[] = "[Errno 24] Too many open files";
 
 auto RaisesEmfile() {
   return AllOf(RaisesOSError(EMFILE), Raises(ErrorKind::kOSError, kEmfileMessage));
-}
-
-// HighestOpenFd returns the largest descriptor number open in this process.
-int HighestOpenFd() {
-  int highest = -1;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-    highest = std::max(highest, std::stoi(entry.path().filename().string()));
-  }
-  return highest;  // may be the iterator's own descriptor: harmless, one spare more
 }
 
 // AtDescriptorLimit puts the process at its descriptor limit for its lifetime:
