@@ -9,7 +9,6 @@
 #include <string>
 #include <utility>
 
-#include "conformance/language/errno_names.h"
 #include "conformance/language/lexer.h"
 #include "conformance/language/parse_support.h"
 #include "conformance/language/pattern_parser.h"

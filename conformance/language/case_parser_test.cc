@@ -17,7 +17,6 @@
 
 #include "conformance/language/ast.h"
 #include "conformance/language/doc_refs.h"
-#include "conformance/language/errno_names.h"
 #include "conformance/language/python_names.h"
 #include "conformance/language/value.h"
 #include "conformance/protocol/ast_codec.h"
@@ -852,8 +851,6 @@ TEST(Names, ModuleNamesBuiltinsAndCapabilities) {
   EXPECT_FALSE(IsSocketModuleName("socket"));  // the module itself, not one of its names
   EXPECT_THAT(BuiltinNames(), ::testing::Contains("memoryview"));
   EXPECT_THAT(KnownCapabilities(), ::testing::Contains("SCM_RIGHTS"));
-  EXPECT_EQ(CanonicalErrnoName("EWOULDBLOCK"), "EAGAIN");
-  EXPECT_EQ(CanonicalErrnoName("EBADF"), "EBADF");
 }
 
 }  // namespace

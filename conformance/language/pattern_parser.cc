@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "conformance/language/errno_names.h"
+#include "impl/errno_names.h"
 #include "conformance/language/parse_support.h"
 #include "conformance/language/value.h"
 
@@ -241,7 +241,7 @@ Expected ParseException(std::string_view line, std::size_t name_end) {
       Fail("expected '(errno=NAME)' after " + Quote(e.exception) + ", got " + Quote(rest));
     }
     std::string errno_name(Trim(inside.substr(6)));
-    if (!IsErrnoName(errno_name)) {
+    if (!sockref::ErrnoValue(errno_name) && !sockref::EaiValue(errno_name)) {
       Fail("unknown errno name " + Quote(errno_name) +
            " (expected a name such as EBADF or EAI_NONAME)");
     }

@@ -232,6 +232,15 @@ Value Value::Object(std::string type_name, std::string repr) {
   return v;
 }
 
+Value Value::Digest(std::string type_name, std::uint64_t length, std::uint64_t hash) {
+  char hex[19];
+  std::snprintf(hex, sizeof hex, "0x%016llx", static_cast<unsigned long long>(hash));
+  Value v = Object(type_name, "<" + type_name + " of len " + std::to_string(length) +
+                                  ", fnv1a64 " + hex + ">");
+  v.digest_ = true;
+  return v;
+}
+
 Value Value::Omitted(std::string type_name, std::optional<std::uint64_t> length) {
   std::string repr = "<" + type_name;
   if (length) repr += " of len " + std::to_string(*length);

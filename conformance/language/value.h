@@ -66,6 +66,11 @@ class Value {
   // tuple and list, its len() are known. It is an object (type() == kObject, omitted() true)
   // whose repr says so: "<bytes of len 10000000, not sent>".
   static Value Omitted(std::string type_name, std::optional<std::uint64_t> length);
+  // Digest stands for a str, bytes or bytearray too large to keep in memory: its type, len()
+  // and a 64-bit hash of its data. An object (type() == kObject, digest() true) of that type
+  // name, equal to another digest when all three are equal; its repr says what it stands for:
+  // "<bytes of len 6000000, fnv1a64 0x0123456789abcdef>".
+  static Value Digest(std::string type_name, std::uint64_t length, std::uint64_t hash);
 
   Type type() const { return type_; }
   // type_name returns the Python type name: "NoneType", "bool", "int", "float", "str", "bytes",
@@ -91,6 +96,8 @@ class Value {
   const std::string& object_repr() const { return text_; }
   // omitted says whether this is an Omitted value; omitted_length is its len(), if known.
   bool omitted() const { return omitted_; }
+  // digest says whether this is a Digest value.
+  bool digest() const { return digest_; }
   std::optional<std::uint64_t> omitted_length() const { return omitted_length_; }
 
   friend bool operator==(const Value& a, const Value& b);
@@ -104,6 +111,7 @@ class Value {
   std::string type_name_;  // enum class or object type
   std::vector<Value> items_;
   bool omitted_ = false;
+  bool digest_ = false;
   std::optional<std::uint64_t> omitted_length_;
 };
 

@@ -1,6 +1,7 @@
 #include "conformance/report/cli.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,6 +52,11 @@ void EnsureStandardDescriptors() {
     // open() returns the lowest free descriptor: `fd` itself, as the lower ones are open.
     if (opened != fd && opened >= 0) ::close(opened);
   }
+}
+
+void PrepareProcess() {
+  EnsureStandardDescriptors();
+  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 }
 
 std::string FindRoot(const char* argv0) {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "conformance/language/ast.h"
+#include "conformance/report/cli.h"
 #include "conformance/report/reference_in_process.h"
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/expectations.h"
@@ -211,6 +212,7 @@ int main(int argc, char** argv) {
   using namespace sockref::conformance;
   using namespace sockref::conformance::runner;
   ::testing::InitGoogleTest(&argc, argv);
+  sockref::conformance::report::PrepareProcess();
   SharedDrivers& suite = SharedDrivers::Get();
   // Bazel runs tests inside the runfiles tree, which holds the data files; relative case
   // paths, so failures name conformance/cases/<area>.cases.

@@ -116,7 +116,10 @@ int Run(int argc, char** argv) {
   std::cout.flush();
   if (!flags.json_path.empty()) {
     std::ofstream out(flags.json_path);
-    out << ResultsWithDescriptions(results, suite->registry).dump(2) << "\n";
+    // Replace, never throw: a driver's bytes must not cost the run its report.
+    out << ResultsWithDescriptions(results, suite->registry)
+               .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
     if (!out) {
       std::cerr << "report: cannot write " << flags.json_path << "\n";
       return 2;
@@ -128,6 +131,6 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockref::conformance::report::EnsureStandardDescriptors();
+  sockref::conformance::report::PrepareProcess();
   return Run(argc, argv);
 }

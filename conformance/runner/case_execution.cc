@@ -1,7 +1,5 @@
 #include "conformance/runner/case_execution.h"
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -14,6 +12,8 @@
 #include "conformance/protocol/protocol_error.h"
 #include "conformance/protocol/exec_request.h"
 #include "conformance/protocol/outcome.h"
+#include "conformance/runner/kept_value.h"
+#include "impl/testing/open_fds.h"
 
 namespace sockref::conformance::runner {
 namespace {
@@ -24,19 +24,8 @@ using nlohmann::json;
 // and the protocol's own default is 5 s.
 constexpr double kEndJoinSeconds = 5;
 
-std::set<int> OpenDescriptors() {
-  std::set<int> fds;
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (dir == nullptr) return fds;
-  const int own = ::dirfd(dir);
-  while (dirent* e = ::readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    int fd = std::atoi(e->d_name);
-    if (fd != own) fds.insert(fd);
-  }
-  ::closedir(dir);
-  return fds;
-}
+// OpenDescriptors returns this process's open descriptors (empty when /proc cannot tell).
+std::set<int> OpenDescriptors() { return sockref::testing::OpenFds().value_or(std::set<int>{}); }
 
 class Executor {
  public:
@@ -70,8 +59,9 @@ class Executor {
   // `position` and returns false.
   bool Send(const json& request, int position) {
     DriverReply r = driver_.Call(request, deadline_);
+    deadline_ += r.throttled;  // the runner's own wait is not the driver's time
     if (r.status == DriverReply::Status::kOk && r.message.contains("error")) {
-      Stop(CaseRun::Status::kDriverError, position, "driver error: " + r.message["error"].dump());
+      Stop(CaseRun::Status::kDriverError, position, "driver error: " + ShownJson(r.message["error"]));
       // The driver is fine otherwise: close the case so the next one starts clean. If that
       // `end` fails too, this case takes the blame and the driver is replaced, not the next.
       if (request.value("op", "") != "end") {
@@ -116,13 +106,16 @@ class Executor {
     if (record.background) {
       if (reply_.value("background", json()) != "started") {
         return Stop(CaseRun::Status::kCrashed, number,
-                    "background step not acknowledged: " + reply_.dump());
+                    "background step not acknowledged: " + ShownJson(reply_));
       }
       pending_.push_back({*step.background_delay, sent, DriverClock(reply_)});
       return true;
     }
     record.lead = Lead(sent, DriverClock(reply_));
-    return Record(record, reply_, number);
+    const bool recorded = Record(record, reply_, number);
+    reply_ = nullptr;  // what is kept is in the record; a large reply is not held meanwhile
+    driver_.ReleaseReplyMemory();
+    return recorded;
   }
 
   // StopsHere says whether the case ends after foreground step `i`, recording where.
@@ -160,7 +153,7 @@ class Executor {
   bool Record(StepRecord& record, const json& j, int position) {
     try {
       if (!j.contains("outcome")) throw ProtocolError("no \"outcome\"");
-      record.outcome = OutcomeFromJson(j["outcome"]);
+      record.outcome = KeptOutcome(OutcomeFromJson(j["outcome"]));
       const json& elapsed = j.value("elapsed", json());
       if (!elapsed.is_number()) throw ProtocolError("\"elapsed\" is not a number of seconds");
       record.elapsed = elapsed.get<double>();
@@ -168,13 +161,21 @@ class Executor {
       return true;
     } catch (const ProtocolError& e) {
       return Stop(CaseRun::Status::kCrashed, position,
-                  std::string("malformed reply: ") + e.what() + ": " + j.dump().substr(0, 300));
+                  std::string("malformed reply: ") + e.what() + ": " + ShownJson(j));
     }
   }
 
   void ReadEnd(int end_position) {
     const json& leaked = reply_.value("leaked_fds", json());
-    if (leaked.is_number_integer()) run_.leaked_descriptors = leaked.get<int>();
+    if (leaked.is_number_integer() && leaked.get<std::int64_t>() >= 0 &&
+        leaked.get<std::int64_t>() <= 1 << 20) {
+      run_.leaked_descriptors = static_cast<int>(leaked.get<std::int64_t>());
+    } else if (!leaked.is_null()) {
+      Stop(CaseRun::Status::kCrashed, end_position,
+           "malformed end reply: \"leaked_fds\" is " + ShownJson(leaked) +
+               ", not null or a count of descriptors");
+      return;
+    }
     const json& background = reply_.value("background", json::array());
     for (const json& entry : background) {
       const json& step = entry.is_object() ? entry.value("step", json()) : json();
@@ -182,7 +183,7 @@ class Executor {
       if (number < 1 || number > static_cast<int>(run_.steps.size()) ||
           !run_.steps[number - 1].background) {
         Stop(CaseRun::Status::kCrashed, end_position,
-             "end reply names no background step of this case: " + entry.dump());
+             "end reply names no background step of this case: " + ShownJson(entry));
         return;
       }
       StepRecord& record = run_.steps[number - 1];

@@ -4,6 +4,7 @@
 
 #include "conformance/protocol/protocol_error.h"
 #include "conformance/protocol/seconds.h"
+#include "conformance/runner/kept_value.h"
 
 namespace sockref::conformance::runner {
 
@@ -29,11 +30,11 @@ std::optional<std::string> MismatchedReply(const json& request, const json& repl
   for (const char* key : {"op", "step"}) {
     if (!request.contains(key)) continue;
     if (!reply.contains(key)) {
-      return std::string("reply lacks \"") + key + "\" (expected " + request[key].dump() + ")";
+      return std::string("reply lacks \"") + key + "\" (expected " + ShownJson(request[key]) + ")";
     }
     if (reply[key] != request[key]) {
-      return std::string("reply's \"") + key + "\" is " + reply[key].dump() + ", expected " +
-             request[key].dump();
+      return std::string("reply's \"") + key + "\" is " + ShownJson(reply[key]) + ", expected " +
+             ShownJson(request[key]);
     }
   }
   return std::nullopt;
@@ -44,14 +45,14 @@ json HelloRequest() { return {{"op", "hello"}, {"protocol", std::string(kProtoco
 const json& CheckHello(const json& reply) {
   if (!reply.is_object()) throw DriverUnavailable("hello reply is not a JSON object");
   if (reply.contains("error")) {
-    throw DriverUnavailable("driver refused hello: " + reply["error"].dump());
+    throw DriverUnavailable("driver refused hello: " + ShownJson(reply["error"]));
   }
   if (reply.value("op", json()) != "hello") {
-    throw DriverUnavailable("not a hello reply: " + reply.dump());
+    throw DriverUnavailable("not a hello reply: " + ShownJson(reply));
   }
   const json protocol = reply.value("protocol", json());
   if (protocol != std::string(kProtocolVersion)) {
-    throw DriverUnavailable("driver speaks " + protocol.dump() + ", the runner speaks \"" +
+    throw DriverUnavailable("driver speaks " + ShownJson(protocol) + ", the runner speaks \"" +
                             std::string(kProtocolVersion) + "\"");
   }
   const json caps = reply.value("capabilities", json());

@@ -46,6 +46,9 @@ struct DriverReply {
   Status status = Status::kOk;
   nlohmann::json message;  // kOk only
   std::string detail;      // otherwise: what happened, with the driver's last stderr words
+  // How long the runner itself held the reply back (bounding the memory large replies take):
+  // not the driver's time, so the caller extends its deadlines by it.
+  Clock::duration throttled = Clock::duration::zero();
 };
 
 // StatusName returns "ok", "crashed", "hung" or "garbage".
@@ -67,6 +70,10 @@ class DriverConnection {
 
   // Stop says `quit` (briefly) and ends the instance. Idempotent.
   virtual void Stop() = 0;
+
+  // ReleaseReplyMemory says the caller is done with the last reply (decoded, kept or dropped);
+  // a connection that bounds the memory replies take may reuse it. Calling it is optional.
+  virtual void ReleaseReplyMemory() {}
 
   // InProcess says whether the driver shares this process (its descriptors and globals).
   virtual bool InProcess() const = 0;

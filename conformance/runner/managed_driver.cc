@@ -33,6 +33,7 @@ CaseRun ManagedDriver::Run(const Case& c, const ExecutionOptions& options, const
     return run;
   }
   CaseRun run = ExecuteCase(c, *connection_, capabilities_, options, go_on);
+  connection_->ReleaseReplyMemory();  // the run keeps only what KeptOutcome kept
   if (run.status == CaseRun::Status::kCrashed || run.status == CaseRun::Status::kHung) {
     ++restarts_;
     Start();  // on failure, later runs report it

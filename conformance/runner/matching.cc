@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "conformance/language/errno_names.h"
+#include "impl/errno_names.h"
 #include "conformance/language/value.h"
 #include "conformance/language/ast.h"
 #include "conformance/protocol/outcome.h"
@@ -35,7 +35,7 @@ bool MatchPattern(const Pattern& p, const Value& v, Bindings& bindings) {
 bool MatchRaised(const Expected& e, const RaisedException& r) {
   if (e.exception != r.type) return false;
   if (e.errno_name) {
-    return r.errno_name && CanonicalErrnoName(*e.errno_name) == CanonicalErrnoName(*r.errno_name);
+    return r.errno_name && sockref::CanonicalErrnoName(*e.errno_name) == sockref::CanonicalErrnoName(*r.errno_name);
   }
   return e.message && *e.message == r.str;
 }

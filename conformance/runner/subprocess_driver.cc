@@ -1,5 +1,8 @@
 #include "conformance/runner/subprocess_driver.h"
 
+#include "conformance/runner/orphans.h"
+
+#include "conformance/language/utf8.h"
 #include "conformance/protocol/json_depth.h"
 
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -24,7 +28,42 @@ using nlohmann::json;
 
 constexpr std::size_t kStderrTailBytes = 1500;
 // A reply is a few kilobytes; a "line" this long is a driver spewing garbage.
-constexpr std::size_t kMaxLineBytes = 64 << 20;
+// 6 MiB holds a 4 MB value in base64; with 6 lanes per implementation it bounds what a hostile
+// driver can make the runner hold at once.
+constexpr std::size_t kMaxLineBytes = 6 << 20;
+
+// A reply over kLargeReplyBytes is read and parsed by at most kMaxLargeReplies lanes at once: a
+// hostile driver answering every request with megabytes then costs the runner a bounded amount of
+// memory however many lanes it has (docs/reliability.md measures it).
+constexpr std::size_t kLargeReplyBytes = 1 << 20;
+constexpr int kMaxLargeReplies = 2;
+
+class LargeReplyGate {
+ public:
+  static LargeReplyGate& Get() {
+    static auto* gate = new LargeReplyGate();
+    return *gate;
+  }
+  // Enter waits for a place. Every holder leaves once it has decoded one reply, in bounded
+  // time, so the wait ends; it returns how long it took.
+  Clock::duration Enter() {
+    const Clock::time_point start = Clock::now();
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return inside_ < kMaxLargeReplies; });
+    ++inside_;
+    return Clock::now() - start;
+  }
+  void Leave() {
+    std::lock_guard lock(mu_);
+    --inside_;
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int inside_ = 0;
+};
 
 int MillisUntil(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -125,8 +164,12 @@ void SubprocessDriver::Spawn() {
       ::pipe2(exec_error, O_CLOEXEC) != 0) {
     throw DriverUnavailable(std::string("pipe2 failed: ") + std::strerror(errno));
   }
+  std::unique_lock children(ChildProcessesMutex());
+  BecomeSubreaper();
   pid_t pid = ::fork();
   if (pid == 0) ExecChild(path->c_str(), args.data(), in[0], out[1], err[1], exec_error[1]);
+  if (pid > 0) NoteDriverStarted(pid);
+  children.unlock();
   ::close(in[0]);
   ::close(out[1]);
   ::close(err[1]);
@@ -175,6 +218,21 @@ json SubprocessDriver::Start(Clock::time_point deadline) {
 }
 
 DriverReply SubprocessDriver::Call(const json& request, Clock::time_point deadline) {
+  // The previous reply has been decoded and kept (or dropped) by now.
+  ReleaseReplyMemory();
+  throttled_ = Clock::duration::zero();
+  DriverReply reply = CallOnce(request, deadline);
+  reply.throttled = throttled_;
+  return reply;
+}
+
+void SubprocessDriver::ReleaseReplyMemory() {
+  if (!holds_large_reply_) return;
+  LargeReplyGate::Get().Leave();
+  holds_large_reply_ = false;
+}
+
+DriverReply SubprocessDriver::CallOnce(const json& request, Clock::time_point deadline) {
   if (pid_ < 0) return {DriverReply::Status::kCrashed, nullptr, "driver is not running"};
   if (!WriteAll(request.dump() + "\n", deadline)) {
     if (Clock::now() >= deadline) {
@@ -197,8 +255,9 @@ DriverReply SubprocessDriver::Call(const json& request, Clock::time_point deadli
                    "reply nested more than " + std::to_string(kMaxProtocolNesting) + " levels deep");
   }
   json reply = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (reply.is_object()) std::string().swap(line);  // the parsed reply holds it now
   if (!reply.is_object()) {
-    std::string shown = line.substr(0, 200);
+    std::string shown = SanitizedUtf8(line.substr(0, 200));
     return Failure(DriverReply::Status::kGarbage, "reply is not a JSON object: " + shown);
   }
   if (std::optional<std::string> why = MismatchedReply(request, reply)) {
@@ -208,6 +267,7 @@ DriverReply SubprocessDriver::Call(const json& request, Clock::time_point deadli
 }
 
 void SubprocessDriver::Stop() {
+  ReleaseReplyMemory();
   if (pid_ < 0) return;
   std::string line;
   if (WriteAll(json{{"op", "quit"}}.dump() + "\n", Deadline(0.5))) {
@@ -238,14 +298,27 @@ DriverReply::Status SubprocessDriver::ReadLine(Clock::time_point deadline, std::
   while (true) {
     std::size_t newline = pending_.find('\n', searched);
     if (newline != std::string::npos) {
-      line = pending_.substr(0, newline);
-      pending_.erase(0, newline + 1);
+      if (newline + 1 == pending_.size()) {  // the usual case: no copy of a large reply
+        line.swap(pending_);
+        line.resize(newline);
+        pending_.clear();
+      } else {
+        line = pending_.substr(0, newline);
+        pending_.erase(0, newline + 1);
+      }
       searched = 0;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank: skip
       return DriverReply::Status::kOk;
     }
     searched = pending_.size();
     if (pending_.size() > kMaxLineBytes) return DriverReply::Status::kGarbage;
+    if (!holds_large_reply_ && pending_.size() > kLargeReplyBytes) {
+      // The wait is the runner's, not the driver's: the deadline moves by it.
+      const Clock::duration waited = LargeReplyGate::Get().Enter();
+      deadline += waited;
+      throttled_ += waited;
+      holds_large_reply_ = true;
+    }
     if (Clock::now() >= deadline) return DriverReply::Status::kHung;
     pollfd fds[2] = {{from_child_, POLLIN, 0}, {child_err_, POLLIN, 0}};
     int ready = ::poll(fds, child_err_ >= 0 ? 2 : 1, MillisUntil(deadline));
@@ -303,6 +376,10 @@ std::string SubprocessDriver::Kill() {
   } else {
     ::kill(-pid_, SIGKILL);  // anything it left behind in its group
   }
+  // Whatever the driver started and left behind outside its group (setsid) is now this
+  // process's child: end it too.
+  NoteDriverEnded(pid_);
+  KillOrphans();
   std::shared_lock lock(DescriptorTableLock());
   CloseFd(to_child_);
   CloseFd(from_child_);
@@ -320,7 +397,7 @@ DriverReply SubprocessDriver::Failure(DriverReply::Status status, const std::str
   if (!tail.empty()) {
     // The last lines are where a traceback says what went wrong.
     std::size_t cut = tail.size() > 600 ? tail.find('\n', tail.size() - 600) : 0;
-    detail += "; stderr: " + tail.substr(cut == std::string::npos ? 0 : cut);
+    detail += "; stderr: " + SanitizedUtf8(tail.substr(cut == std::string::npos ? 0 : cut));
   }
   return {status, nullptr, detail};
 }

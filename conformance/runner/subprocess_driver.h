@@ -38,6 +38,9 @@ class SubprocessDriver : public DriverConnection {
 
   nlohmann::json Start(Clock::time_point deadline) override;
   DriverReply Call(const nlohmann::json& request, Clock::time_point deadline) override;
+  // ReleaseReplyMemory gives back the place a large reply took in the runner-wide limit
+  // (kMaxLargeReplies read, parsed and decoded at once); the next Call does it too.
+  void ReleaseReplyMemory() override;
   void Stop() override;
   bool InProcess() const override { return false; }
 
@@ -54,6 +57,7 @@ class SubprocessDriver : public DriverConnection {
   void DrainStderr();
   // Failure kills the child and builds a non-ok reply whose detail ends with its stderr.
   DriverReply Failure(DriverReply::Status status, const std::string& what);
+  DriverReply CallOnce(const nlohmann::json& request, Clock::time_point deadline);
 
   std::vector<std::string> argv_;
   pid_t pid_ = -1;
@@ -61,6 +65,8 @@ class SubprocessDriver : public DriverConnection {
   int from_child_ = -1;      // the child's stdout
   int child_err_ = -1;       // the child's stderr
   std::string pending_;      // stdout bytes after the last complete line
+  bool holds_large_reply_ = false;  // holds one of LargeReplyGate's places
+  Clock::duration throttled_{};     // this Call's wait for such a place
   std::string stderr_tail_;  // the last bytes of stderr
 };
 

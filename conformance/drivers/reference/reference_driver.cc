@@ -28,6 +28,7 @@
 #include "conformance/protocol/ast_codec.h"
 #include "conformance/protocol/outcome.h"
 #include "conformance/protocol/seconds.h"
+#include "impl/testing/open_fds.h"
 #include "conformance/protocol/protocol_error.h"
 #include "impl/ancillary.h"
 #include "impl/socket.h"
@@ -112,20 +113,7 @@ StepResult RunStatement(Session& session, const Statement& statement, bool want_
   return result;
 }
 
-// OpenFds returns this process's open descriptors (nullopt when /proc cannot tell).
-std::optional<std::set<int>> OpenFds() {
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (dir == nullptr) return std::nullopt;
-  std::set<int> fds;
-  const int own = ::dirfd(dir);
-  while (dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    const int fd = std::atoi(entry->d_name);
-    if (fd != own) fds.insert(fd);
-  }
-  ::closedir(dir);
-  return fds;
-}
+using sockref::testing::OpenFds;
 
 double NumberMember(const json& request, const char* key, double fallback) {
   if (!request.contains(key)) return fallback;

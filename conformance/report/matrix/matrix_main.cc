@@ -223,7 +223,8 @@ bool RunAndCollect(Flags& flags, const char* argv0, json& results, int& status) 
 // WriteOutputs writes each file the flags ask for. Returns false when one cannot be written.
 bool WriteOutputs(const Flags& flags, const Matrix& m, const json& results) {
   bool written = true;
-  if (!flags.json.empty()) written &= WriteFile(flags.json, results.dump(2) + "\n");
+  if (!flags.json.empty()) written &= WriteFile(
+      flags.json, results.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   if (!flags.markdown.empty()) {
     std::ostringstream text;
     WriteMarkdownMatrix(text, m, {SourcePrefix(flags.markdown)});
@@ -280,6 +281,6 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockref::conformance::report::EnsureStandardDescriptors();
+  sockref::conformance::report::PrepareProcess();
   return Run(argc, argv);
 }

@@ -14,6 +14,14 @@ id contains the word misbehaves at step 2, so the runner's record of step 1 can 
     leaks       reports 2 leaked descriptors at `end`
     unfinished  reports its background steps as unfinished at `end`
     raises      raises OSError(EBADF) at every step
+    badutf8     writes invalid UTF-8 on stderr and in its reply
+    bloats      answers every step with a 4.4 MB bytes value, whatever want_value says
+    overlong    writes a 7 MiB line
+    noop        answers without "op" and "step"
+    badleaks    reports -3 leaked descriptors at `end`
+    errorend    answers {"error": ...}, then exits when sent `end`
+    orphan      (at `begin`) starts a grandchild that leaves its process group with setsid()
+                and sleeps; its pid is appended to the file $FAKE_ORPHAN_PIDS
 
 --quirks exits,hangs,... limits the misbehaviours to those listed (default: all), so two fakes
 can disagree. At start-up, by flag: --hello garbage|wrong-protocol|exit|silent|no-capabilities,
@@ -21,10 +29,30 @@ can disagree. At start-up, by flag: --hello garbage|wrong-protocol|exit|silent|n
 """
 
 import argparse
+import base64
 import json
 import os
 import sys
 import time
+
+
+BLOAT = base64.b64encode(b"x" * 4400000).decode()
+
+
+def start_orphan():
+    """A grandchild in a session of its own: out of reach of a kill of the driver's group."""
+    if os.fork() == 0:
+        os.setsid()
+        grandchild = os.fork()
+        if grandchild == 0:
+            time.sleep(3600)
+            os._exit(0)
+        # Recorded before this process exits and the grandchild is orphaned.
+        path = os.environ.get("FAKE_ORPHAN_PIDS")
+        if path:
+            with open(path, "a") as f:
+                f.write("%d\n" % grandchild)
+        os._exit(0)
 
 
 def main():
@@ -70,6 +98,8 @@ def main():
         elif op == "begin":
             case = request["case"]
             background = []
+            if quirk("orphan"):
+                start_orphan()
             send({"op": "begin", "case": case})
         elif op == "exec":
             if step == 2:
@@ -89,12 +119,32 @@ def main():
                 if quirk("protoerror"):
                     send({"op": "exec", "step": step, "error": "unknown expression"})
                     continue
+                if quirk("badutf8"):
+                    sys.stderr.buffer.write(b"fake: \xff\xfe not UTF-8\n")
+                    sys.stderr.flush()
+                    sys.stdout.buffer.write(b'{"op": "exec", "step": 2, "outcome": {"value": "\xff"}}\n')
+                    sys.stdout.flush()
+                    continue
+                if quirk("overlong"):
+                    out.write("[" + "0," * (7 << 19) + "0]\n")
+                    out.flush()
+                    continue
+                if quirk("noop"):
+                    send({"outcome": {"value": None}, "elapsed": 0.0})
+                    continue
+                if quirk("errorend"):
+                    send({"op": "exec", "step": step, "error": "cannot evaluate this"})
+                    continue
                 if quirk("badoutcome"):
                     send({"op": "exec", "step": step, "outcome": {"exploded": 1}, "elapsed": 0})
                     continue
             if request.get("background") is not None:
                 background.append(step)
                 send({"op": "exec", "step": step, "background": "started"})
+                continue
+            if quirk("bloats"):
+                send({"op": "exec", "step": step, "outcome": {"value": {"bytes": BLOAT}},
+                      "elapsed": 0.001})
                 continue
             if quirk("raises"):
                 outcome = {"raised": {"type": "OSError", "mro": ["OSError", "Exception"],
@@ -104,13 +154,15 @@ def main():
                 outcome = {"value": None}
             send({"op": "exec", "step": step, "outcome": outcome, "elapsed": 0.001})
         elif op == "end":
+            if quirk("errorend"):
+                os._exit(4)
             if quirk("unfinished"):
                 results = [{"step": s, "outcome": {"unfinished": True}} for s in background]
             else:
                 results = [{"step": s, "outcome": {"value": None}, "elapsed": 0.0}
                            for s in background]
             send({"op": "end", "background": results,
-                  "leaked_fds": 2 if quirk("leaks") else 0})
+                  "leaked_fds": -3 if quirk("badleaks") else 2 if quirk("leaks") else 0})
         elif op == "quit":
             send({"op": "quit"})
             return 0

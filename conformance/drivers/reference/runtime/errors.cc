@@ -1,5 +1,7 @@
 #include "conformance/drivers/reference/runtime/errors.h"
 
+#include "impl/errno_names.h"
+
 #include <netdb.h>
 
 #include <cerrno>
@@ -73,50 +75,6 @@ const std::map<std::string, std::string, std::less<>>& Bases() {
   return *bases;
 }
 
-// Python's errno.errorcode on Linux: one name per value (EAGAIN, not EWOULDBLOCK).
-const std::map<int, std::string_view>& ErrnoNames() {
-  // clang-format off
-  static const auto* names = new std::map<int, std::string_view>{
-      {EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {ESRCH, "ESRCH"}, {EINTR, "EINTR"}, {EIO, "EIO"},
-      {ENXIO, "ENXIO"}, {E2BIG, "E2BIG"}, {ENOEXEC, "ENOEXEC"}, {EBADF, "EBADF"},
-      {ECHILD, "ECHILD"}, {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},
-      {EFAULT, "EFAULT"}, {ENOTBLK, "ENOTBLK"}, {EBUSY, "EBUSY"}, {EEXIST, "EEXIST"},
-      {EXDEV, "EXDEV"}, {ENODEV, "ENODEV"}, {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"},
-      {EINVAL, "EINVAL"}, {ENFILE, "ENFILE"}, {EMFILE, "EMFILE"}, {ENOTTY, "ENOTTY"},
-      {ETXTBSY, "ETXTBSY"}, {EFBIG, "EFBIG"}, {ENOSPC, "ENOSPC"}, {ESPIPE, "ESPIPE"},
-      {EROFS, "EROFS"}, {EMLINK, "EMLINK"}, {EPIPE, "EPIPE"}, {EDOM, "EDOM"}, {ERANGE, "ERANGE"},
-      {EDEADLOCK, "EDEADLOCK"}, {ENAMETOOLONG, "ENAMETOOLONG"}, {ENOLCK, "ENOLCK"},
-      {ENOSYS, "ENOSYS"}, {ENOTEMPTY, "ENOTEMPTY"}, {ELOOP, "ELOOP"}, {ENOMSG, "ENOMSG"},
-      {EIDRM, "EIDRM"}, {ECHRNG, "ECHRNG"}, {EL2NSYNC, "EL2NSYNC"}, {EL3HLT, "EL3HLT"},
-      {EL3RST, "EL3RST"}, {ELNRNG, "ELNRNG"}, {EUNATCH, "EUNATCH"}, {ENOCSI, "ENOCSI"},
-      {EL2HLT, "EL2HLT"}, {EBADE, "EBADE"}, {EBADR, "EBADR"}, {EXFULL, "EXFULL"},
-      {ENOANO, "ENOANO"}, {EBADRQC, "EBADRQC"}, {EBADSLT, "EBADSLT"}, {EBFONT, "EBFONT"},
-      {ENOSTR, "ENOSTR"}, {ENODATA, "ENODATA"}, {ETIME, "ETIME"}, {ENOSR, "ENOSR"},
-      {ENONET, "ENONET"}, {ENOPKG, "ENOPKG"}, {EREMOTE, "EREMOTE"}, {ENOLINK, "ENOLINK"},
-      {EADV, "EADV"}, {ESRMNT, "ESRMNT"}, {ECOMM, "ECOMM"}, {EPROTO, "EPROTO"},
-      {EMULTIHOP, "EMULTIHOP"}, {EDOTDOT, "EDOTDOT"}, {EBADMSG, "EBADMSG"},
-      {EOVERFLOW, "EOVERFLOW"}, {ENOTUNIQ, "ENOTUNIQ"}, {EBADFD, "EBADFD"}, {EREMCHG, "EREMCHG"},
-      {ELIBACC, "ELIBACC"}, {ELIBBAD, "ELIBBAD"}, {ELIBSCN, "ELIBSCN"}, {ELIBMAX, "ELIBMAX"},
-      {ELIBEXEC, "ELIBEXEC"}, {EILSEQ, "EILSEQ"}, {ERESTART, "ERESTART"}, {ESTRPIPE, "ESTRPIPE"},
-      {EUSERS, "EUSERS"}, {ENOTSOCK, "ENOTSOCK"}, {EDESTADDRREQ, "EDESTADDRREQ"},
-      {EMSGSIZE, "EMSGSIZE"}, {EPROTOTYPE, "EPROTOTYPE"}, {ENOPROTOOPT, "ENOPROTOOPT"},
-      {EPROTONOSUPPORT, "EPROTONOSUPPORT"}, {ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT"},
-      {ENOTSUP, "ENOTSUP"}, {EPFNOSUPPORT, "EPFNOSUPPORT"}, {EAFNOSUPPORT, "EAFNOSUPPORT"},
-      {EADDRINUSE, "EADDRINUSE"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"}, {ENETDOWN, "ENETDOWN"},
-      {ENETUNREACH, "ENETUNREACH"}, {ENETRESET, "ENETRESET"}, {ECONNABORTED, "ECONNABORTED"},
-      {ECONNRESET, "ECONNRESET"}, {ENOBUFS, "ENOBUFS"}, {EISCONN, "EISCONN"},
-      {ENOTCONN, "ENOTCONN"}, {ESHUTDOWN, "ESHUTDOWN"}, {ETOOMANYREFS, "ETOOMANYREFS"},
-      {ETIMEDOUT, "ETIMEDOUT"}, {ECONNREFUSED, "ECONNREFUSED"}, {EHOSTDOWN, "EHOSTDOWN"},
-      {EHOSTUNREACH, "EHOSTUNREACH"}, {EALREADY, "EALREADY"}, {EINPROGRESS, "EINPROGRESS"},
-      {ESTALE, "ESTALE"}, {EUCLEAN, "EUCLEAN"}, {ENOTNAM, "ENOTNAM"}, {ENAVAIL, "ENAVAIL"},
-      {EISNAM, "EISNAM"}, {EREMOTEIO, "EREMOTEIO"}, {EDQUOT, "EDQUOT"}, {ENOMEDIUM, "ENOMEDIUM"},
-      {EMEDIUMTYPE, "EMEDIUMTYPE"}, {ECANCELED, "ECANCELED"}, {ENOKEY, "ENOKEY"},
-      {EKEYEXPIRED, "EKEYEXPIRED"}, {EKEYREVOKED, "EKEYREVOKED"}, {EKEYREJECTED, "EKEYREJECTED"},
-      {EOWNERDEAD, "EOWNERDEAD"}, {ENOTRECOVERABLE, "ENOTRECOVERABLE"}, {ERFKILL, "ERFKILL"},
-  };
-  // clang-format on
-  return *names;
-}
 
 // ExceptionTypeName returns the traceback spelling of a sockref exception's class.
 std::string ExceptionTypeName(ErrorKind kind) {
@@ -183,23 +141,13 @@ std::vector<std::string> ClassMro(std::string_view name) {
 std::string ClassRepr(std::string_view name) { return "<class '" + std::string(name) + "'>"; }
 
 std::optional<std::string> ErrnoName(int value) {
-  auto it = ErrnoNames().find(value);
-  if (it == ErrnoNames().end()) return std::nullopt;
-  return std::string(it->second);
+  const std::optional<std::string_view> name = sockref::ErrnoName(value);
+  return name ? std::optional<std::string>(*name) : std::nullopt;
 }
 
 std::optional<std::string> EaiName(int value) {
-  static const auto* names = new std::map<int, std::string_view>{
-      {EAI_ADDRFAMILY, "EAI_ADDRFAMILY"}, {EAI_AGAIN, "EAI_AGAIN"},
-      {EAI_BADFLAGS, "EAI_BADFLAGS"},     {EAI_FAIL, "EAI_FAIL"},
-      {EAI_FAMILY, "EAI_FAMILY"},         {EAI_MEMORY, "EAI_MEMORY"},
-      {EAI_NODATA, "EAI_NODATA"},         {EAI_NONAME, "EAI_NONAME"},
-      {EAI_OVERFLOW, "EAI_OVERFLOW"},     {EAI_SERVICE, "EAI_SERVICE"},
-      {EAI_SOCKTYPE, "EAI_SOCKTYPE"},     {EAI_SYSTEM, "EAI_SYSTEM"},
-  };
-  auto it = names->find(value);
-  if (it == names->end()) return std::nullopt;
-  return std::string(it->second);
+  const std::optional<std::string_view> name = sockref::EaiName(value);
+  return name ? std::optional<std::string>(*name) : std::nullopt;
 }
 
 ExceptionReport ReportCurrentException() {

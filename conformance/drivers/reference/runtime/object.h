@@ -25,7 +25,11 @@
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "impl/python_int.h"
 #include <vector>
+
+#include "impl/python_int.h"
 
 #include "conformance/language/value.h"
 #include "conformance/drivers/reference/runtime/text_codec.h"
@@ -34,10 +38,8 @@
 
 namespace sockref::conformance::reference {
 
-// PyInt is a Python int as the driver holds it. Python's ints are unbounded; 128 bits cover
-// every value a case can usefully write (2**64 and friends, to reach overflow errors). A
-// literal or a result beyond that is reported as unsupported, never wrapped.
-using PyInt = __int128;
+// PyInt is a Python int as the driver holds it (impl/python_int.h).
+using PyInt = ::sockref::PyInt;
 
 class Object;
 // Ref is a reference to an object, Python's "name". Never null.
