@@ -1,5 +1,9 @@
 #include "conformance/language/case_parser.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -113,11 +117,10 @@ class FileParser {
     if (!StartsWith(id, file_.area + ".")) {
       Fail("case id " + Quote(id) + " must start with the file's area '" + file_.area + ".'");
     }
-    for (const Case& other : file_.cases) {
-      if (other.id == id) {
-        Fail("duplicate case id " + Quote(id) + " (first at " + other.file + ":" +
-             std::to_string(other.line) + ")");
-      }
+    // A map, not a scan of the cases so far: a file of many cases stays linear to parse.
+    if (auto [it, added] = first_line_of_id_.emplace(id, line_); !added) {
+      Fail("duplicate case id " + Quote(id) + " (first at " + file_.path + ":" +
+           std::to_string(it->second) + ")");
     }
     current_ = Case{};
     current_.id = std::string(id);
@@ -375,7 +378,41 @@ class FileParser {
   Scope scope_;
   std::map<std::string, int> assigned_;  // name -> first line assigning it
   std::map<std::string, int> captured_;  // name -> line of its first $capture
+  std::map<std::string, int, std::less<>> first_line_of_id_;  // case id -> its `case` line
 };
+
+// kMaxCaseFileBytes bounds a case file: the largest area is tens of kilobytes.
+constexpr off_t kMaxCaseFileBytes = 16 << 20;
+
+// ReadCaseFileText reads the regular file at `path`. A FIFO or a device named `*.cases` is refused
+// before it is read (opened without blocking, checked with fstat): it could block for ever or
+// grow without bound.
+std::string ReadCaseFileText(const std::string& path) {
+  auto fail = [&](const std::string& why) -> CaseParseError { return CaseParseError(path, 0, why); };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw fail(std::string("cannot read: ") + std::strerror(errno));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) throw fail(std::string("cannot read: ") + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) throw fail("not a regular file");
+  if (st.st_size > kMaxCaseFileBytes) {
+    throw fail("larger than " + std::to_string(kMaxCaseFileBytes >> 20) + " MiB");
+  }
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw fail(std::string("cannot read: ") + std::strerror(errno));
+    if (n == 0) break;  // shrank while read
+    done += static_cast<std::size_t>(n);
+  }
+  text.resize(done);
+  return text;
+}
 
 }  // namespace
 
@@ -391,12 +428,7 @@ CaseFile ParseCaseText(std::string_view path, std::string_view text) {
 }
 
 CaseFile ParseCaseFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CaseParseError(path, 0, std::string("cannot read: ") + std::strerror(errno));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw CaseParseError(path, 0, std::string("cannot read: ") + std::strerror(errno));
-  return ParseCaseText(path, buffer.str());
+  return ParseCaseText(path, ReadCaseFileText(path));
 }
 
 std::vector<Case> ParseCaseFiles(const std::vector<std::string>& paths) {

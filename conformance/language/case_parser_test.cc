@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -270,6 +271,30 @@ TEST(Statements, IntegerLiteralsOfAnySize) {
   EXPECT_EQ(StmtJson("0x10000000000000000"), ExprStmt(Lit({{"int", "18446744073709551616"}})));
   EXPECT_EQ(StmtJson("-123456789012345678901234567890"),
             ExprStmt(Lit({{"int", "-123456789012345678901234567890"}})));
+}
+
+// Left-associative chains of a few thousand links overflowed the stack of the runner's JSON
+// codec and hit CPython's recursion limit in its driver: each link is a level of nesting.
+TEST(Statements, LongChainsAreNestingToo) {
+  auto repeat = [](const std::string& unit, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += unit;
+    return out;
+  };
+  const std::string chains[] = {
+      "x = 1" + repeat(" + 1", 5000),
+      "x = 2" + repeat(" * 2", 5000),
+      "x = socket" + repeat(".socket", 5000),
+      "x = socketpair" + repeat("()", 5000),
+      "x = b'x'" + repeat("[0]", 5000),
+      "x = (1" + repeat(" + (1", 150) + repeat(")", 151) + repeat(" + 1", 100),
+  };
+  for (const std::string& chain : chains) {
+    EXPECT_THAT(ParseError(Steps("  >>> " + chain + "\n")),
+                HasSubstr("expression nested too deeply: more than 200 levels"))
+        << chain.substr(0, 40);
+  }
+  EXPECT_EQ(ParseError(Steps("  >>> x = 1" + repeat(" + 1", 150) + "\n")), "parsed");
 }
 
 // A literal of a million digits took hours to convert (quadratic); CPython itself refuses
@@ -809,6 +834,34 @@ TEST(CaseTables, IdsAndTestNamesAreUniqueAcrossFiles) {
     EXPECT_EQ(e.what(), a + ":1: duplicate case id 'a.x_y' (first at " + a + ":1)");
   }
   EXPECT_EQ(ParseCaseFiles({a}).size(), 1u);
+}
+
+// A FIFO or a device named *.cases must not block the runner or grow without bound.
+TEST(CaseTables, OnlyRegularFilesAreRead) {
+  TempDir dir;
+  const std::string fifo = dir.path() + "/pipe.cases";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string device = dir.path() + "/zero.cases";
+  ASSERT_EQ(::symlink("/dev/zero", device.c_str()), 0);
+  for (const std::string& path : {fifo, device, dir.path()}) {
+    try {
+      ParseCaseFile(path);
+      ADD_FAILURE() << path << " parsed";
+    } catch (const CaseParseError& e) {
+      EXPECT_EQ(e.message(), "not a regular file") << path;
+    }
+  }
+}
+
+// Duplicate ids were found by scanning the file's cases so far: quadratic in the case count.
+TEST(CaseTables, ManyCasesParseAndADuplicateIsStillFound) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) {
+    text += "case t.c" + std::to_string(i) + "\n  doc: 001 \"x\"\n  >>> x = 1\n";
+  }
+  EXPECT_EQ(ParseCaseText("t.cases", text).cases.size(), 20000u);
+  text += "case t.c7\n  doc: 001 \"x\"\n  >>> x = 1\n";
+  EXPECT_EQ(ParseError(text), "t.cases:60001: duplicate case id 't.c7' (first at t.cases:22)");
 }
 
 TEST(CaseTables, UnreadableFileSaysSo) {

@@ -45,6 +45,32 @@ class NestingGuard {
   int& depth_;
 };
 
+// ChainDepth counts the links of a left-associative chain (`1+1+...`, `a.b.c...`, `f()()...`,
+// `x[0][0]...`) as nesting: each link wraps the tree built so far one level deeper, and every
+// consumer of the tree (the JSON codec, the drivers' evaluators, CPython's own recursion limit)
+// recurses once per level. The links count for as long as the chain's parse runs.
+class ChainDepth {
+ public:
+  explicit ChainDepth(int& depth) : depth_(depth) {}
+  ~ChainDepth() { depth_ -= links_; }
+  ChainDepth(const ChainDepth&) = delete;
+  ChainDepth& operator=(const ChainDepth&) = delete;
+
+  // Link counts one more link of `what`; fails the line past kMaxNesting levels in all.
+  void Link(std::string_view what) {
+    if (depth_ >= kMaxNesting) {
+      Fail(std::string(what) + " nested too deeply: more than " + std::to_string(kMaxNesting) +
+           " levels");
+    }
+    ++depth_;
+    ++links_;
+  }
+
+ private:
+  int& depth_;
+  int links_ = 0;
+};
+
 // Quote shows a piece of the input in a message, shortened when long, in single quotes unless
 // it contains one (then in double quotes, as Python's repr does).
 inline std::string Quote(std::string_view text) {

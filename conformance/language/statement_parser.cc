@@ -80,7 +80,9 @@ class StatementParser {
     // Every nested expression (in parentheses, brackets, arguments, subscripts) starts here.
     NestingGuard nesting(depth_, "expression");
     Expr left = ParseTerm();
+    ChainDepth chain(depth_);
     while (IsOp(Peek(), "+")) {
+      chain.Link("expression");
       ++pos_;
       left = BinOp("+", std::move(left), ParseTerm());
     }
@@ -98,7 +100,9 @@ class StatementParser {
 
   Expr ParseTerm() {
     Expr left = ParseUnary();
+    ChainDepth chain(depth_);
     while (IsOp(Peek(), "*")) {
+      chain.Link("expression");
       ++pos_;
       left = BinOp("*", std::move(left), ParseUnary());
     }
@@ -137,7 +141,9 @@ class StatementParser {
 
   Expr ParsePostfix() {
     Expr e = ParseAtom();
+    ChainDepth chain(depth_);
     while (true) {
+      if (IsOp(Peek(), ".") || IsOp(Peek(), "(") || IsOp(Peek(), "[")) chain.Link("expression");
       if (IsOp(Peek(), ".")) {
         ++pos_;
         const Token& name = Next();

@@ -51,6 +51,12 @@ struct ImplResult {
   double seconds = 0;
 };
 
+// StaleExpectations returns, per implementation, the expectations lines that name no case of
+// `all` although their area (the id up to its first '.') is one of `all`'s: renamed or deleted
+// cases. Lines of areas `all` does not hold (a run over --cases DIR) are not judged.
+std::map<std::string, std::vector<KnownFailure>> StaleExpectations(
+    const std::vector<Case>& all, const std::map<std::string, Expectations>& expectations);
+
 // CountsAsFailure says whether `r` makes the run fail: any verdict but a pass (fail, crash,
 // hang, unsupported, unavailable, not run, and on the oracle a disagreement with the table or
 // an unstable case) not listed in the expectations file, an unexpected pass, or a listed

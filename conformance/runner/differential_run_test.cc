@@ -192,5 +192,16 @@ TEST(DifferentialRunExpectationsTest, ListedFailuresPassTheRunAndUnexpectedPasse
   EXPECT_EQ(FailureCount(r), 2);
 }
 
+// Run over part of the table (--cases DIR), an expectations file's lines about other areas are
+// not stale: this run says nothing about them.
+TEST(StaleExpectationsTest, OnlyTheLoadedAreasAreJudged) {
+  std::map<std::string, Expectations> files;
+  files["x"] = Expectations::Parse("x.txt", "t.gone fail\nother.area.case fail\nt.exits crash@2\n");
+  const auto stale = StaleExpectations(kCases, files);
+  ASSERT_EQ(stale.count("x"), 1u);
+  ASSERT_EQ(stale.at("x").size(), 1u);
+  EXPECT_EQ(stale.at("x")[0].case_id, "t.gone");
+}
+
 }  // namespace
 }  // namespace sockref::conformance::runner
