@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "conformance/language/python_version.h"
 #include "conformance/language/value.h"
 
 namespace sockref::conformance {
@@ -105,6 +106,15 @@ struct Capture {
   std::vector<std::size_t> path;
 };
 
+// VersionedExpectation is a group of version-qualified expectation lines (`[3.6-3.9] False`):
+// what the step does in those versions instead of its unqualified expectations.
+struct VersionedExpectation {
+  VersionRange versions;
+  std::vector<Expected> expected;  // one, plus its `| ` alternatives
+  int line = 0;
+  std::string reason;  // the line's comment, where it cites why the behaviour changed
+};
+
 // Step is one `>>>` statement (or `after` background action) with what it must do.
 struct Step {
   int line = 0;
@@ -115,6 +125,8 @@ struct Step {
   // with no expectation line must return None. Empty means any successful outcome (an
   // assignment or a background action without expectation lines).
   std::vector<Expected> expected;
+  // Where a version did otherwise: disjoint ranges, each replacing `expected` in its versions.
+  std::vector<VersionedExpectation> by_version;
   std::optional<Timing> elapsed;
   std::vector<Capture> captures;  // the step's first occurrences of each $name
 };
@@ -135,6 +147,9 @@ struct Case {
   std::vector<DocRef> docs;
   std::vector<std::string> needs;  // capability names, see PROTOCOL.md
   std::string divergence;          // empty unless a known doc-vs-CPython divergence is noted
+  // A `versions:` header: the Python versions the case applies to (the behaviour does not
+  // exist in the others). nullopt: every version the table records.
+  std::optional<VersionRange> versions;
   std::vector<Step> steps;
 };
 

@@ -93,11 +93,13 @@ class FileParser {
     if (!in_case_) Fail("expected 'case <id>' before indented lines, got " + Quote(line));
     if (StartsWith(line, ">>>")) return StartStep(line);
     if (StartsWith(line, "after ")) return StartBackgroundStep(line);
-    if (StartsWith(line, "doc:") || StartsWith(line, "needs:") || StartsWith(line, "divergence:")) {
+    if (StartsWith(line, "doc:") || StartsWith(line, "needs:") || StartsWith(line, "divergence:") ||
+        StartsWith(line, "versions:")) {
       return ParseHeader(line);
     }
     if (StartsWith(line, "elapsed:")) return ParseElapsed(line);
     if (StartsWith(line, "|")) return ParseAlternative(line);
+    if (VersionQualifierEnd(line) != 0) return ParseVersionedLine(line);
     ParseOutcomeLine(line);
   }
 
@@ -195,11 +197,98 @@ class FileParser {
         if (comma == std::string_view::npos) break;
         rest = rest.substr(comma + 1);
       }
+    } else if (keyword == "versions") {
+      ParseVersionsHeader(rest);
     } else {
       if (rest.empty()) Fail("expected text after 'divergence:'");
       if (!current_.divergence.empty()) current_.divergence += ' ';
       current_.divergence += std::string(rest);
     }
+  }
+
+  void ParseVersionsHeader(std::string_view rest) {
+    if (std::size_t hash = rest.find('#'); hash != std::string_view::npos) {
+      rest = Trim(rest.substr(0, hash));
+    }
+    if (current_.versions) Fail("a case has one 'versions:' line");
+    current_.versions = ParseVersionRange(rest);
+    if (!current_.versions) Fail(RangeError(rest, "after 'versions:'"));
+  }
+
+  static std::string RangeError(std::string_view text, std::string_view where) {
+    return "expected Python versions such as 3.8, 3.6-3.9 or 3.12+ (from " +
+           ToString(kOldestTableVersion) + " to " + ToString(kNewestTableVersion) + ") " +
+           std::string(where) + ", got " + Quote(text);
+  }
+
+  // ----- versions -----
+
+  // VersionQualifierEnd returns the length of a leading "[<versions>] " (the bracket and the
+  // spaces after it), 0 when `line` does not start with one. A list value such as [1, 2] or
+  // [3.6] alone is not a qualifier: one is followed by an expectation.
+  static std::size_t VersionQualifierEnd(std::string_view line) {
+    if (line.empty() || line[0] != '[') return 0;
+    const std::size_t close = line.find(']');
+    if (close == std::string_view::npos) return 0;
+    const std::string_view inside = line.substr(1, close - 1);
+    if (inside.empty() || inside.find_first_not_of("0123456789.-+") != std::string_view::npos ||
+        inside.find('.') == std::string_view::npos) {
+      return 0;
+    }
+    std::size_t end = close + 1;
+    if (end >= line.size() || (line[end] != ' ' && line[end] != '\t')) return 0;
+    while (end < line.size() && (line[end] == ' ' || line[end] == '\t')) ++end;
+    return end < line.size() && line[end] != '#' ? end : 0;
+  }
+
+  // ParseVersionedLine reads `[3.6-3.9] <expectation>`: what the step does in those versions.
+  void ParseVersionedLine(std::string_view line) {
+    Step& step = StepForExpectation(line);
+    const std::size_t end = VersionQualifierEnd(line);
+    const std::string_view text = Trim(line.substr(1, line.find(']') - 1));
+    const std::optional<VersionRange> range = ParseVersionRange(text);
+    if (!range) Fail(RangeError(text, "in '[...]'"));
+    if (current_.versions && !(current_.versions->low <= range->low &&
+                               range->high <= current_.versions->high)) {
+      Fail("versions " + ToString(*range) + " lie outside the case's 'versions: " +
+           ToString(*current_.versions) + "'");
+    }
+    for (const VersionedExpectation& other : step.by_version) {
+      if (other.versions.Overlaps(*range)) {
+        Fail("versions " + ToString(*range) + " overlap " + ToString(other.versions) +
+             " of line " + std::to_string(other.line));
+      }
+    }
+    VersionedExpectation group;
+    group.versions = *range;
+    group.line = line_;
+    const std::string_view body = line.substr(end);
+    if (std::size_t hash = body.rfind(" # "); hash != std::string_view::npos) {
+      group.reason = std::string(Trim(body.substr(hash + 3)));
+    }
+    group.expected.push_back(VersionedExpected(step, body));
+    step.by_version.push_back(std::move(group));
+    in_versioned_group_ = true;
+  }
+
+  // VersionedExpected parses one expectation of a version group. It may compare with captures
+  // the step's own lines bind, never bind new ones: a binding must not depend on the version.
+  Expected VersionedExpected(Step& step, std::string_view text) {
+    Expected e = ParseExpectation(text, "expected a value or 'Exception: message' after the versions");
+    e.line = line_;
+    if (e.kind == Expected::Kind::kValue) {
+      if (!step.statement.targets.empty()) {
+        Fail("an assignment prints nothing; a version's line can only say it raises");
+      }
+      std::vector<std::size_t> path;
+      ForEachCapture(e.value, path, [&](const Pattern& p, const std::vector<std::size_t>&) {
+        if (!scope_.bound.count(p.capture)) {
+          Fail("a version's expectation cannot bind a new $name (" + Quote(p.capture) +
+               "): bind it on the step's own line");
+        }
+      });
+    }
+    return e;
   }
 
   // ----- steps -----
@@ -249,6 +338,7 @@ class FileParser {
     current_.steps.push_back(std::move(step));
     step_ = &current_.steps.back();
     step_has_outcome_line_ = false;
+    in_versioned_group_ = false;
   }
 
   void StartBackgroundStep(std::string_view line) {
@@ -269,13 +359,14 @@ class FileParser {
     current_.steps.push_back(std::move(step));
     step_ = &current_.steps.back();
     step_has_outcome_line_ = false;
+    in_versioned_group_ = false;
   }
 
   // ----- expectation lines -----
 
   Step& StepForExpectation(std::string_view line) {
     if (step_ == nullptr) {
-      Fail("expected 'doc:', 'needs:', 'divergence:' or a '>>>' step, got " + Quote(line));
+      Fail("expected 'doc:', 'needs:', 'versions:', 'divergence:' or a '>>>' step, got " + Quote(line));
     }
     if (step_->background_delay) {
       Fail("an 'after' action takes no expectation lines (it must succeed), got " + Quote(line));
@@ -287,6 +378,10 @@ class FileParser {
 
   void ParseOutcomeLine(std::string_view line) {
     Step& step = StepForExpectation(line);
+    if (in_versioned_group_) {
+      Fail("expected another '[versions] ...' line, a '| ' alternative, 'elapsed:' or a '>>>' "
+           "step, got " + Quote(line) + " (a step's own expectation comes before its versions')");
+    }
     if (step_has_outcome_line_) {
       Fail("expected an 'elapsed:' line, a '| ' alternative, a '>>>' step or a new 'case', got " +
            Quote(line));
@@ -299,10 +394,14 @@ class FileParser {
 
   void ParseAlternative(std::string_view line) {
     Step& step = StepForExpectation(line);
-    if (!step_has_outcome_line_) {
+    if (!step_has_outcome_line_ && !in_versioned_group_) {
       Fail("a '| ' alternative must follow an expectation line");
     }
     if (line.size() < 3 || line[1] != ' ') Fail("expected '| <expectation>', got " + Quote(line));
+    if (in_versioned_group_) {
+      step.by_version.back().expected.push_back(VersionedExpected(step, Trim(line.substr(2))));
+      return;
+    }
     Expected e = ParseExpectation(Trim(line.substr(2)),
                                   "expected a value or 'Exception: message' after '| '");
     AddExpected(step, std::move(e), /*alternative=*/true);
@@ -375,6 +474,7 @@ class FileParser {
   Case current_;
   Step* step_ = nullptr;                // the step expectation lines attach to, if any
   bool step_has_outcome_line_ = false;  // of step_
+  bool in_versioned_group_ = false;     // step_'s last expectation line was `[versions] ...`
   Scope scope_;
   std::map<std::string, int> assigned_;  // name -> first line assigning it
   std::map<std::string, int> captured_;  // name -> line of its first $capture

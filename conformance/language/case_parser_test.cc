@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "conformance/language/ast.h"
+#include "conformance/language/case_at_version.h"
 #include "conformance/language/doc_refs.h"
 #include "conformance/language/python_names.h"
 #include "conformance/language/value.h"
@@ -464,6 +465,57 @@ TEST(Expectations, ExceptionsWithMessageErrnoOrNothing) {
   EXPECT_EQ(s.expected[5].line, 9);
 }
 
+// CASES.md, "Versions": a step's own lines hold for every version its [versions] lines do not name.
+TEST(Versions, QualifiedLinesReplaceTheExpectationInTheirVersions) {
+  Case c = ParseOne(
+      "case t.c\n  doc: 001 \"x\"\n"
+      "  >>> issubclass(timeout, TimeoutError)\n"
+      "  True\n"
+      "  [3.6-3.9] False    # bpo-42413: an alias of TimeoutError since 3.10\n"
+      "  >>> inet_aton('1')\n"
+      "  b'\\x00\\x00\\x00\\x01'\n"
+      "  [3.12+] OSError: illegal IP address string passed to inet_aton\n"
+      "  | ValueError: x\n");
+  const Step& first = c.steps[0];
+  ASSERT_EQ(first.by_version.size(), 1u);
+  EXPECT_EQ(ToString(first.by_version[0].versions), "3.6-3.9");
+  EXPECT_EQ(first.by_version[0].reason, "bpo-42413: an alias of TimeoutError since 3.10");
+  EXPECT_EQ(c.steps[1].by_version[0].expected.size(), 2u);  // with its | alternative
+  EXPECT_EQ(Describe(CaseAtVersion(c, {3, 9}).steps[0].expected[0]), "False");
+  EXPECT_EQ(Describe(CaseAtVersion(c, {3, 10}).steps[0].expected[0]), "True");
+  EXPECT_EQ(Describe(CaseAtVersion(c, {3, 13}).steps[1].expected[1]), "ValueError: x");
+  EXPECT_TRUE(CaseAtVersion(c, {3, 6}).steps[0].by_version.empty());
+  EXPECT_TRUE(HasVersionDifferences(c));
+}
+
+TEST(Versions, VersionsHeaderLimitsTheCase) {
+  Case c = ParseOne("case t.c\n  doc: 001 \"x\"\n  versions: 3.8+\n  >>> x = 1\n");
+  ASSERT_TRUE(c.versions.has_value());
+  EXPECT_FALSE(CaseAppliesTo(c, {3, 7}));
+  EXPECT_TRUE(CaseAppliesTo(c, {3, 8}));
+  EXPECT_TRUE(CaseAppliesTo(c, {3, 13}));
+}
+
+TEST(Versions, MalformedQualifiersSayWhatWasExpected) {
+  EXPECT_THAT(ParseError(Steps("  >>> htons(1)\n  1\n  [3.5] 2\n")),
+              HasSubstr("expected Python versions such as 3.8, 3.6-3.9 or 3.12+ (from 3.6 to 3.13)"));
+  EXPECT_THAT(ParseError(Steps("  >>> htons(1)\n  1\n  [3.9-3.6] 2\n")),
+              HasSubstr("expected Python versions"));
+  EXPECT_THAT(ParseError(Steps("  >>> htons(1)\n  1\n  [3.6-3.9] 2\n  [3.8] 3\n")),
+              HasSubstr("versions 3.8 overlap 3.6-3.9 of line 5"));
+  EXPECT_THAT(ParseError(Steps("  >>> htons(1)\n  [3.6] 2\n  1\n")),
+              HasSubstr("a step's own expectation comes before its versions'"));
+  EXPECT_THAT(ParseError(Steps("  >>> x = htons(1)\n  [3.6] 2\n")),
+              HasSubstr("an assignment prints nothing"));
+  EXPECT_THAT(ParseError(Steps("  >>> htons(1)\n  1\n  [3.6] $p\n")),
+              HasSubstr("cannot bind a new $name"));
+  EXPECT_THAT(ParseError("case t.c\n  doc: 001 \"x\"\n  versions: 3.8+\n  >>> htons(1)\n  1\n"
+                         "  [3.6] 2\n"),
+              HasSubstr("versions 3.6 lie outside the case's 'versions: 3.8+'"));
+  // A list value is not a qualifier.
+  EXPECT_EQ(ParseError(Steps("  >>> [3.6]\n  [3.6]\n")), "parsed");
+}
+
 TEST(Expectations, ElapsedAboutOrBelow) {
   Step about = OnlyStep("  None\n  elapsed: 0.1\n");
   ASSERT_TRUE(about.elapsed.has_value());
@@ -558,7 +610,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.cases:3: '...' continuation lines are not supported; write the statement on "
                   "one line"},
         Malformed{"ExpectationBeforeStep", CASE_WITH("  1\n"),
-                  "t.cases:3: expected 'doc:', 'needs:', 'divergence:' or a '>>>' step, got '1'"},
+                  "t.cases:3: expected 'doc:', 'needs:', 'versions:', 'divergence:' or a '>>>' step, got '1'"},
         Malformed{"Semicolon", CASE_WITH("  >>> s = socket.socket(); s.close()\n"),
                   "t.cases:3: one statement per '>>>' line; ';' is not supported"},
         Malformed{"ChainedAssignment", CASE_WITH("  >>> a = b = 1\n"),

@@ -188,10 +188,18 @@ json StepToJson(const Step& s) {
   for (const Capture& c : s.captures) capture[c.name] = PathToJson(c.path);
   json background = nullptr;
   if (s.background_delay) background = {{"delay", *s.background_delay}};
-  return {
-      {"line", s.line},           {"source", s.source},   {"stmt", StatementToJson(s.statement)},
-      {"background", background}, {"expected", expected}, {"elapsed", elapsed},
-      {"capture", capture}};
+  json by_version = json::array();
+  for (const VersionedExpectation& v : s.by_version) {
+    json group = json::array();
+    for (const Expected& e : v.expected) group.push_back(ExpectedToJson(e));
+    by_version.push_back({{"versions", ToString(v.versions)},
+                          {"expected", group},
+                          {"line", v.line},
+                          {"reason", v.reason}});
+  }
+  return {{"line", s.line},         {"source", s.source},   {"stmt", StatementToJson(s.statement)},
+          {"background", background}, {"expected", expected}, {"by_version", by_version},
+          {"elapsed", elapsed},     {"capture", capture}};
 }
 
 json CaseToJson(const Case& c) {
@@ -208,6 +216,7 @@ json CaseToJson(const Case& c) {
           {"docs", docs},
           {"needs", c.needs},
           {"divergence", c.divergence.empty() ? json(nullptr) : json(c.divergence)},
+          {"versions", c.versions ? json(ToString(*c.versions)) : json(nullptr)},
           {"steps", steps}};
 }
 
