@@ -43,6 +43,10 @@ const char kSuiteFlagsUsage[] =
     "                    (repeatable: cases matching any; matching none is an error)\n"
     "  --cases DIR       read DIR/*.cases instead of conformance/cases\n"
     "  --jobs N          driver processes per subprocess implementation (1-256, default 6)\n"
+    "  --target-version X.Y  judge every implementation but the oracle at Python X.Y instead\n"
+    "                    of the version its driver's hello names (CASES.md, \"Versions\")\n"
+    "  --oracle NAME     the implementation that is the oracle (default: the registry's); it\n"
+    "                    confirms the table at its own version\n"
     "Set SOCKREF_TIME_MULTIPLIER on a slow or loaded machine (CASES.md, \"Timing\").\n";
 
 void EnsureStandardDescriptors() {
@@ -85,8 +89,9 @@ std::string UserPath(const std::string& path) {
 FlagParse ParseSuiteFlag(int argc, char** argv, int& i, runner::SuiteOptions& options,
                          std::string& error) {
   const std::string flag = argv[i];
-  static const std::vector<std::string> kFlags = {"--impl",   "--registry", "--expectations",
-                                                  "--filter", "--cases",    "--jobs"};
+  static const std::vector<std::string> kFlags = {
+      "--impl", "--registry", "--expectations", "--filter", "--cases", "--jobs",
+      "--target-version", "--oracle"};
   bool known = false;
   for (const std::string& f : kFlags) known |= flag == f;
   if (!known) return FlagParse::kNotMine;
@@ -110,6 +115,14 @@ FlagParse ParseSuiteFlag(int argc, char** argv, int& i, runner::SuiteOptions& op
     options.filters.push_back(value);
   } else if (flag == "--cases") {
     options.cases_dir = UserPath(value);
+  } else if (flag == "--target-version") {
+    options.target_version = ParsePythonVersion(value);
+    if (!options.target_version) {
+      error = "--target-version takes a Python version such as 3.9, got '" + value + "'";
+      return FlagParse::kBad;
+    }
+  } else if (flag == "--oracle") {
+    options.oracle = value;
   } else if (!PositiveInt(value, options.jobs)) {
     error = "--jobs takes a number from 1 to 256, got '" + value + "'";
     return FlagParse::kBad;

@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "conformance/language/ast.h"
@@ -34,6 +35,7 @@
 #include "conformance/runner/managed_driver.h"
 #include "conformance/runner/suite_loader.h"
 #include "conformance/runner/verdict.h"
+#include "conformance/runner/versioned_cases.h"
 #include "conformance/runner/timing_policy.h"
 
 namespace sockref::conformance::runner {
@@ -92,6 +94,7 @@ class SharedDrivers {
     info.available = d.running();
     info.unavailable_reason = d.failure();
     info.hello = d.hello();
+    std::tie(info.version, info.version_source) = TargetVersion(info.hello, std::nullopt);
     return info;
   }
 
@@ -124,9 +127,10 @@ std::string Describe(const Case& c, const std::string& impl, const ImplResult& r
 
 class CaseTest : public ::testing::Test {
  public:
-  // TableGoOn stops a run at its first step the table does not accept (the oracle's rule).
-  GoOn TableGoOn() {
-    auto checker = std::make_shared<StepChecker>(case_, nullptr, 0);
+  // TableGoOn stops a run of `at` at its first step the table does not accept (the oracle's
+  // rule).
+  static GoOn TableGoOn(const Case& at) {
+    auto checker = std::make_shared<StepChecker>(at, nullptr, 0);
     return [checker](std::size_t i, const Outcome& o) { return checker->GoOn(i, o); };
   }
 
@@ -137,24 +141,42 @@ class CaseTest : public ::testing::Test {
     std::vector<ImplementationInfo>& impls = suite.Start();
     ExecutionOptions options;
     options.multiplier = suite.multiplier;
+    // Each is judged at its own Python version (the table records every version).
+    std::vector<const Case*> one = {&case_};
+    VersionedCases cases(one);
+    for (const ImplementationInfo& impl : impls) cases.Prepare(impl.version);
+    const Case* oracle_case = cases.At(0, impls[1].version);
+    const Case* reference_case = cases.At(0, impls[0].version);
+    std::map<std::string, std::vector<CaseRun>> runs;
     // The oracle's two runs go side by side on separate CPython processes; the reference's
     // follows, so that it stops where it first parts from what CPython did.
-    std::vector<CaseRun> oracle_runs(2);
-    std::thread first([&] { oracle_runs[0] = suite.oracle(0).Run(case_, options, TableGoOn()); });
-    oracle_runs[1] = suite.oracle(1).Run(case_, options, TableGoOn());
-    first.join();
-    const OracleJudgement oracle_judged =
-        JudgeOracle(case_, oracle_runs[0], oracle_runs[1], {suite.multiplier, false});
-    StepChecker checker = oracle_judged.usable
-                              ? StepChecker(case_, &oracle_judged.baseline, oracle_judged.stopped_at)
-                              : StepChecker(case_, nullptr, 0);
-    CaseRun reference_run = suite.reference().Run(
-        case_, options, [&checker](std::size_t i, const Outcome& o) { return checker.GoOn(i, o); });
-    std::map<std::string, std::vector<CaseRun>> runs;
-    runs[suite.registry.oracle] = std::move(oracle_runs);
-    runs[kReference].push_back(std::move(reference_run));
-    CaseResult result =
-        JudgeCase(case_, impls, suite.registry.oracle, runs, suite.expectations, suite.multiplier);
+    std::optional<OracleJudgement> oracle_judged;
+    if (oracle_case != nullptr) {
+      std::vector<CaseRun> oracle_runs(2);
+      std::thread first([&] {
+        oracle_runs[0] = suite.oracle(0).Run(*oracle_case, options, TableGoOn(*oracle_case));
+      });
+      oracle_runs[1] = suite.oracle(1).Run(*oracle_case, options, TableGoOn(*oracle_case));
+      first.join();
+      oracle_judged =
+          JudgeOracle(*oracle_case, oracle_runs[0], oracle_runs[1], {suite.multiplier, false});
+      runs[suite.registry.oracle] = std::move(oracle_runs);
+    }
+    if (reference_case != nullptr) {
+      const bool compared = oracle_judged && oracle_judged->usable &&
+                            impls[0].version == impls[1].version;
+      StepChecker checker = compared ? StepChecker(*reference_case, &oracle_judged->baseline,
+                                                   oracle_judged->stopped_at)
+                                     : StepChecker(*reference_case, nullptr, 0);
+      runs[kReference].push_back(suite.reference().Run(
+          *reference_case, options,
+          [&checker](std::size_t i, const Outcome& o) { return checker.GoOn(i, o); }));
+    }
+    const CaseAt case_at = [&cases](const ImplementationInfo& impl) {
+      return cases.At(0, impl.version);
+    };
+    CaseResult result = JudgeCase(case_, case_at, impls, suite.registry.oracle, runs,
+                                  suite.expectations, suite.multiplier);
 
     const ImplResult& oracle = result.results.at(suite.registry.oracle);
     const ImplResult& reference = result.results.at(kReference);

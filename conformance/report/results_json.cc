@@ -53,6 +53,8 @@ json ResultsToJson(const RunResults& results) {
          {"available", info.available},
          {"unavailable_reason", info.available ? json(nullptr) : json(info.unavailable_reason)},
          {"hello", info.hello},
+         {"python_version", ToString(info.version)},
+         {"version_source", info.version_source},
          {"drivers", info.drivers},
          {"restarts", info.restarts}});
   }

@@ -31,10 +31,11 @@ int Get(const VerdictCounts& c, VerdictKind k) { return c.kinds.count(k) ? c.kin
 
 std::string CountsRow(const std::string& label, const VerdictCounts& c, bool oracle) {
   std::string row =
-      Format("  %-24s %5d %5d %5d %5d %5d %5d %5d", label.c_str(), c.Get(VerdictKind::kPass),
+      Format("  %-24s %5d %5d %5d %5d %5d %5d %5d %5d", label.c_str(), c.Get(VerdictKind::kPass),
              c.Get(VerdictKind::kFail), c.Get(VerdictKind::kCrash), c.Get(VerdictKind::kHang),
              c.Get(VerdictKind::kUnsupported), c.Get(VerdictKind::kUnavailable),
-             c.Get(VerdictKind::kNotRun));
+             c.Get(VerdictKind::kNotRun),
+             c.Get(VerdictKind::kNotApplicable));
   if (oracle) {
     row += Format("  %7s %8s %7d %8d", "-", "-", c.Get(VerdictKind::kDivergence),
                   c.Get(VerdictKind::kUnstable));
@@ -46,9 +47,9 @@ std::string CountsRow(const std::string& label, const VerdictCounts& c, bool ora
 }
 
 std::string Header(const char* title) {
-  return Format("%-26s %5s %5s %5s %5s %5s %5s %5s  %7s %8s %7s %8s %5s %6s %6s %5s\n", title,
-                "pass", "fail", "crash", "hang", "unsup", "unav", "norun", "agree", "disagree",
-                "table", "unstable", "known", "unexp", "differ", "leaks");
+  return Format("%-26s %5s %5s %5s %5s %5s %5s %5s %5s  %7s %8s %7s %8s %5s %6s %6s %5s\n",
+                title, "pass", "fail", "crash", "hang", "unsup", "unav", "norun", "n/a", "agree",
+                "disagree", "table", "unstable", "known", "unexp", "differ", "leaks");
 }
 
 std::string Location(const Case& c) { return c.file + ":" + std::to_string(c.line); }
@@ -78,6 +79,7 @@ std::string Describe(const ImplementationInfo& info) {
   if (h.contains("module_version") && h["module_version"].is_string()) {
     s += " " + text("module_version");
   }
+  s += "; judged at Python " + ToString(info.version) + " (" + info.version_source + ")";
   s += Format("; %d driver%s", info.drivers, info.drivers == 1 ? "" : "s");
   if (info.restarts > 0) s += Format(", %d restarted", info.restarts);
   return s;

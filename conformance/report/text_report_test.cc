@@ -92,9 +92,9 @@ TEST(TextReportTest, ShowsImplementationsCountsDivergencesFailuresAndWallTime) {
   EXPECT_THAT(text, HasSubstr("pypy3            UNAVAILABLE: program not found: pypy3"));
   // reference: 1 pass, 2 fail; 1 agree, 1 disagree; 1 known; 1 leak.
   EXPECT_THAT(text, HasSubstr("  reference                    1     2     0     0     0     0     0"
-                              "        1        1       -        -     1      0      0     1"));
+                              "     0        1        1       -        -     1      0      0     1"));
   EXPECT_THAT(text, HasSubstr("  cpython                      2     0     0     0     0     0     0"
-                              "        -        -       1        0"));
+                              "     0        -        -       1        0"));
   // The table and CPython disagreeing is a failure, with both outcomes shown.
   EXPECT_THAT(text, HasSubstr("TABLE VS CPYTHON (a failure"));
   EXPECT_THAT(text, HasSubstr("      table:   OSError: illegal\n      CPython: b''\n"));

@@ -20,10 +20,11 @@ using runner::ImplResult;
 using runner::VerdictKind;
 
 // kVerdictKinds lists every verdict, in the report's column order.
-inline constexpr std::array<VerdictKind, 9> kVerdictKinds = {
-    VerdictKind::kPass,   VerdictKind::kFail,        VerdictKind::kCrash,
-    VerdictKind::kHang,   VerdictKind::kUnsupported, VerdictKind::kUnavailable,
-    VerdictKind::kNotRun, VerdictKind::kDivergence,  VerdictKind::kUnstable};
+inline constexpr std::array<VerdictKind, 10> kVerdictKinds = {
+    VerdictKind::kPass,        VerdictKind::kFail,        VerdictKind::kCrash,
+    VerdictKind::kHang,        VerdictKind::kUnsupported, VerdictKind::kUnavailable,
+    VerdictKind::kNotRun,      VerdictKind::kNotApplicable, VerdictKind::kDivergence,
+    VerdictKind::kUnstable};
 
 struct VerdictCounts {
   std::map<VerdictKind, int> kinds;

@@ -240,6 +240,8 @@ const char* StatusName(CaseRun::Status status) {
       return "driver error";
     case CaseRun::Status::kNotRun:
       return "not run";
+    case CaseRun::Status::kNotApplicable:
+      return "not applicable";
   }
   return "?";
 }

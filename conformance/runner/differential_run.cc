@@ -11,8 +11,10 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "conformance/runner/managed_driver.h"
+#include "conformance/runner/versioned_cases.h"
 #include "conformance/language/ast.h"
 
 namespace sockref::conformance::runner {
@@ -52,7 +54,8 @@ bool CountsAsFailure(const ImplResult& r) {
     case ExpectationMatch::kNotListed:
       break;
   }
-  return r.verdict.kind != VerdictKind::kPass;
+  // A case that states no behaviour of the implementation's version was not a question.
+  return r.verdict.kind != VerdictKind::kPass && r.verdict.kind != VerdictKind::kNotApplicable;
 }
 
 std::string AreaOf(const Case& c) {
@@ -65,7 +68,30 @@ std::string AreaOf(const Case& c) {
   return name;
 }
 
-CaseResult JudgeCase(const Case& c, const std::vector<ImplementationInfo>& implementations,
+namespace {
+
+// JudgeOne returns one (non-oracle) implementation's result on case `c` (at its version), given
+// the oracle's judgement when the oracle targets the same version.
+ImplResult JudgeOne(const Case& c, const ImplementationInfo& impl, const CaseRun& run,
+                    const OracleJudgement* oracle, double multiplier) {
+  ImplResult result;
+  result.leaked_descriptors = run.leaked_descriptors;
+  result.seconds = run.seconds;
+  const bool compared = oracle != nullptr && oracle->usable;
+  const Baseline none;
+  result.verdict = Judge(c, run, compared ? oracle->baseline : none,
+                         {multiplier, impl.check_leaks, compared ? oracle->stopped_at : 0});
+  const VerdictKind k = result.verdict.kind;
+  if (compared && k != VerdictKind::kUnsupported && k != VerdictKind::kNotApplicable) {
+    result.agrees = k == VerdictKind::kPass;
+  }
+  return result;
+}
+
+}  // namespace
+
+CaseResult JudgeCase(const Case& c, const CaseAt& case_at,
+                     const std::vector<ImplementationInfo>& implementations,
                      const std::string& oracle,
                      const std::map<std::string, std::vector<CaseRun>>& runs,
                      const std::map<std::string, Expectations>& expectations, double multiplier) {
@@ -76,37 +102,35 @@ CaseResult JudgeCase(const Case& c, const std::vector<ImplementationInfo>& imple
     auto it = runs.find(name);
     return it == runs.end() ? nullptr : &it->second;
   };
-  OracleJudgement judged_oracle;
+  std::optional<OracleJudgement> judged_oracle;
+  const ImplementationInfo* oracle_info = nullptr;
   for (const ImplementationInfo& impl : implementations) {
-    if (impl.name == oracle && impl.available) {
-      const std::vector<CaseRun>* r = runs_of(oracle);
-      if (r != nullptr && r->size() == 2) {
-        judged_oracle = JudgeOracle(c, (*r)[0], (*r)[1], {multiplier, false});
-      }
+    if (impl.name != oracle || !impl.available) continue;
+    oracle_info = &impl;
+    const std::vector<CaseRun>* r = runs_of(oracle);
+    const Case* at = case_at(impl);
+    if (r != nullptr && r->size() == 2 && at != nullptr) {
+      judged_oracle = JudgeOracle(*at, (*r)[0], (*r)[1], {multiplier, false});
     }
   }
   for (const ImplementationInfo& impl : implementations) {
     ImplResult result;
     const std::vector<CaseRun>* r = runs_of(impl.name);
-    if (!impl.available || r == nullptr || r->empty()) {
+    const Case* at = impl.available ? case_at(impl) : nullptr;
+    if (impl.available && at == nullptr) {
+      result.verdict = {VerdictKind::kNotApplicable, std::nullopt,
+                        "the case states no behaviour of Python " + ToString(impl.version)};
+    } else if (!impl.available || r == nullptr || r->empty()) {
       result.verdict = {VerdictKind::kUnavailable, std::nullopt, impl.unavailable_reason};
-      out.results[impl.name] = std::move(result);
-      continue;
-    }
-    const CaseRun& run = r->front();
-    result.leaked_descriptors = run.leaked_descriptors;
-    result.seconds = run.seconds;
-    if (impl.name == oracle) {
-      result.verdict = judged_oracle.verdict;
+    } else if (impl.name == oracle) {
+      result.verdict = judged_oracle ? judged_oracle->verdict
+                                     : Verdict{VerdictKind::kNotRun, std::nullopt,
+                                               "the oracle's two runs are missing"};
+      result.seconds = r->front().seconds;
     } else {
-      const Baseline none;
-      result.verdict = Judge(c, run, judged_oracle.usable ? judged_oracle.baseline : none,
-                             {multiplier, impl.check_leaks,
-                              judged_oracle.usable ? judged_oracle.stopped_at : 0});
-      const VerdictKind k = result.verdict.kind;
-      if (judged_oracle.usable && k != VerdictKind::kUnsupported) {
-        result.agrees = k == VerdictKind::kPass;
-      }
+      const bool same_version = oracle_info != nullptr && oracle_info->version == impl.version;
+      result = JudgeOne(*at, impl, r->front(),
+                        same_version && judged_oracle ? &*judged_oracle : nullptr, multiplier);
     }
     auto e = expectations.find(impl.name);
     if (e != expectations.end()) {
@@ -161,6 +185,9 @@ std::vector<Lane> StartLanes(const RunSetup& setup, RunResults& results) {
       }
     }
     if (info.available) info.unavailable_reason.clear();
+    // The oracle is judged at its own version; --target-version moves the others.
+    std::tie(info.version, info.version_source) =
+        TargetVersion(info.hello, info.is_oracle ? std::nullopt : setup.target_version);
   }
   lanes.erase(std::remove_if(lanes.begin(), lanes.end(),
                              [](const Lane& l) { return !l.driver->running(); }),
@@ -179,10 +206,11 @@ constexpr int kMaxConsecutiveHangs = 3;
 // step that differs from what CPython did (CASES.md). Thread-safe.
 class WorkQueue {
  public:
-  WorkQueue(const std::vector<const Case*>& selected,
+  WorkQueue(const std::vector<const Case*>& selected, const VersionedCases& cases,
             const std::vector<ImplementationInfo>& implementations, const std::string& oracle,
             double multiplier, std::function<void(const std::string&)> progress)
       : selected_(selected),
+        cases_(cases),
         runs_(selected.size()),
         oracle_left_(selected.size(), 0),
         judged_(selected.size()),
@@ -195,6 +223,7 @@ class WorkQueue {
     });
     for (const ImplementationInfo& info : implementations) {
       if (!info.available) continue;
+      version_[info.name] = info.version;
       if (info.name == oracle) oracle_ = oracle;
       const int repeat = info.is_oracle ? 2 : 1;  // the oracle runs twice to catch instability
       for (std::size_t i : order) {
@@ -214,9 +243,13 @@ class WorkQueue {
   void Serve(Lane& lane, const ExecutionOptions& options) {
     Task task;
     while (Next(lane, task)) {
-      const Case& c = *selected_[task.case_index];
+      const Case* at = cases_.At(task.case_index, version_.at(lane.impl));
+      const Case& c = at != nullptr ? *at : *selected_[task.case_index];
       CaseRun run;
-      if (given_up_.count(lane.impl)) {
+      if (at == nullptr) {
+        run = Unsent(c, CaseRun::Status::kNotApplicable,
+                     "the case states no behaviour of Python " + ToString(version_.at(lane.impl)));
+      } else if (given_up_.count(lane.impl)) {
         run = NotRun(c, lane.impl);
       } else {
         StepChecker checker = CheckerFor(lane.impl, task.case_index);
@@ -246,8 +279,11 @@ class WorkQueue {
         if (!lane.driver->running()) --live_[lane.impl];
         return false;
       }
+      // Only an implementation of the oracle's version is compared with what CPython did.
+      const bool waits = !oracle_.empty() && lane.impl != oracle_ &&
+                         version_.at(lane.impl) == version_.at(oracle_);
       auto ready = std::find_if(q.begin(), q.end(), [&](const Task& t) {
-        return lane.impl == oracle_ || oracle_left_[t.case_index] == 0;
+        return !waits || oracle_left_[t.case_index] == 0;
       });
       if (ready != q.end()) {
         task = *ready;
@@ -262,16 +298,25 @@ class WorkQueue {
   // oracle, against CPython's judged runs for the others (the table where CPython was unusable).
   StepChecker CheckerFor(const std::string& impl, std::size_t i) {
     std::lock_guard lock(mu_);
-    const Case& c = *selected_[i];
-    if (impl == oracle_ || !judged_[i] || !judged_[i]->usable) return StepChecker(c, nullptr, 0);
+    const Case* at = cases_.At(i, version_.at(impl));
+    const Case& c = at != nullptr ? *at : *selected_[i];
+    const bool compared = impl != oracle_ && !oracle_.empty() &&
+                          version_.at(impl) == version_.at(oracle_) && judged_[i] &&
+                          judged_[i]->usable;
+    if (!compared) return StepChecker(c, nullptr, 0);
     return StepChecker(c, &judged_[i]->baseline, judged_[i]->stopped_at);
   }
 
   CaseRun NotRun(const Case& c, const std::string& impl) const {
+    return Unsent(c, CaseRun::Status::kNotRun,
+                  "not sent: " + impl + " hung on " + std::to_string(kMaxConsecutiveHangs) +
+                      " cases in a row, so the runner stopped sending it cases");
+  }
+
+  static CaseRun Unsent(const Case& c, CaseRun::Status status, std::string detail) {
     CaseRun run;
-    run.status = CaseRun::Status::kNotRun;
-    run.detail = "not sent: " + impl + " hung on " + std::to_string(kMaxConsecutiveHangs) +
-                 " cases in a row, so the runner stopped sending it cases";
+    run.status = status;
+    run.detail = std::move(detail);
     run.steps.resize(c.steps.size());
     for (std::size_t i = 0; i < c.steps.size(); ++i) run.steps[i].number = int(i) + 1;
     return run;
@@ -287,8 +332,9 @@ class WorkQueue {
     auto& runs = runs_[task.case_index][impl];
     runs[task.run] = std::move(run);
     if (impl == oracle_ && --oracle_left_[task.case_index] == 0) {
-      judged_[task.case_index] =
-          JudgeOracle(*selected_[task.case_index], runs[0], runs[1], {multiplier_, false});
+      if (const Case* at = cases_.At(task.case_index, version_.at(oracle_))) {
+        judged_[task.case_index] = JudgeOracle(*at, runs[0], runs[1], {multiplier_, false});
+      }
       judged_cv_.notify_all();
     }
     const std::string area = AreaOf(*selected_[task.case_index]);
@@ -300,6 +346,8 @@ class WorkQueue {
   }
 
   const std::vector<const Case*>& selected_;
+  const VersionedCases& cases_;
+  std::map<std::string, PythonVersion> version_;  // each available implementation's target
   std::mutex mu_;  // guards everything below
   std::condition_variable judged_cv_;  // an oracle judgement arrived
   std::string oracle_;                 // empty when no oracle runs
@@ -367,12 +415,17 @@ RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const
     results.oracle = registry.oracle;
   }
   std::vector<Lane> lanes = StartLanes(setup, results);
-  WorkQueue queue(selected, results.implementations, results.oracle, setup.execution.multiplier,
-                  setup.progress);
+  VersionedCases cases(selected);
+  for (const ImplementationInfo& info : results.implementations) cases.Prepare(info.version);
+  WorkQueue queue(selected, cases, results.implementations, results.oracle,
+                  setup.execution.multiplier, setup.progress);
   RunLanes(lanes, queue, setup.execution, results);
   for (std::size_t i = 0; i < selected.size(); ++i) {
-    results.cases.push_back(JudgeCase(*selected[i], results.implementations, results.oracle,
-                                      queue.runs()[i], setup.expectations,
+    const CaseAt case_at = [&cases, i](const ImplementationInfo& impl) {
+      return cases.At(i, impl.version);
+    };
+    results.cases.push_back(JudgeCase(*selected[i], case_at, results.implementations,
+                                      results.oracle, queue.runs()[i], setup.expectations,
                                       setup.execution.multiplier));
   }
   results.stale_expectations = StaleExpectations(all, setup.expectations);

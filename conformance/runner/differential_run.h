@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "conformance/language/ast.h"
+#include "conformance/language/python_version.h"
 #include "conformance/runner/case_execution.h"
 #include "conformance/runner/expectations.h"
 #include "conformance/runner/implementations.h"
@@ -38,6 +39,10 @@ struct ImplementationInfo {
   nlohmann::json hello;            // available: the first driver's hello reply
   int drivers = 0;                 // instances that ran cases
   int restarts = 0;                // fresh drivers started after crashes and hangs
+  // The Python version it is judged at (the table's truth for that version) and where that
+  // came from: "hello", "--target-version" or "assumed: ..." (versioned_cases.h).
+  PythonVersion version = kDefaultTargetVersion;
+  std::string version_source;
 };
 
 // ImplResult is one case on one implementation.
@@ -82,10 +87,17 @@ struct RunResults {
 // AreaOf returns the area of `c`: its file name without directory and ".cases".
 std::string AreaOf(const Case& c);
 
-// JudgeCase judges one case given each implementation's runs: two for the oracle (named
-// `oracle`, empty if not chosen), one for the others; an implementation missing from `runs`
-// or not available is "unavailable".
-CaseResult JudgeCase(const Case& c, const std::vector<ImplementationInfo>& implementations,
+// CaseAt gives, for one case, each implementation's view of it: the case at the version the
+// implementation is judged at, or nullptr when the case does not apply to that version.
+using CaseAt = std::function<const Case*(const ImplementationInfo&)>;
+
+// JudgeCase judges every implementation's runs of `c` (runs keyed by implementation name; the
+// oracle's two runs first). The oracle's judgement (JudgeOracle, on the case at its version)
+// gives the baseline against which implementations of the same version are judged; others are
+// judged against the table at their own version. An implementation the case does not apply to
+// gets kNotApplicable.
+CaseResult JudgeCase(const Case& c, const CaseAt& case_at,
+                     const std::vector<ImplementationInfo>& implementations,
                      const std::string& oracle,
                      const std::map<std::string, std::vector<CaseRun>>& runs,
                      const std::map<std::string, Expectations>& expectations, double multiplier);
@@ -99,6 +111,9 @@ struct RunSetup {
   int jobs = 6;                                      // drivers per subprocess implementation
   ExecutionOptions execution;
   std::function<void(const std::string&)> progress;  // one line at a time; may be empty
+  // Judge every implementation but the oracle at this version instead of the one its hello
+  // names (--target-version).
+  std::optional<PythonVersion> target_version;
 };
 
 // RunDifferential runs `selected` (pointers into `all`) on every implementation in `setup`

@@ -159,6 +159,12 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
   auto suite = std::make_unique<Suite>();
   suite->registry = LoadExtendedRegistry(options.root, options.extra_registries);
   const std::vector<std::string> names = ChosenImplementations(options, suite->registry);
+  if (!options.oracle.empty()) {
+    if (std::find(names.begin(), names.end(), options.oracle) == names.end()) {
+      throw SuiteError("the oracle '" + options.oracle + "' is not among the implementations run");
+    }
+    suite->registry.oracle = options.oracle;
+  }
   LoadCases(options, *suite);
   RunSetup& setup = suite->setup;
   setup.registry = &suite->registry;
@@ -169,6 +175,7 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
   setup.execution.multiplier = options.multiplier;
   setup.progress = options.progress;
   setup.expectations = LoadExpectations(options, names);
+  setup.target_version = options.target_version;
   return suite;
 }
 

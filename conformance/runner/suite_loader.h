@@ -21,11 +21,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "conformance/language/ast.h"
+#include "conformance/language/python_version.h"
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/implementations.h"
 
@@ -57,6 +59,11 @@ struct SuiteOptions {
   // The in-process implementations the front end links in (e.g. ReferenceFactories() of
   // //conformance/report), so the runner itself depends on no driver.
   InProcessFactories factories;
+  // Judge every implementation but the oracle at this version (--target-version).
+  std::optional<PythonVersion> target_version;
+  // The implementation that is the oracle instead of the registry's (--oracle); it must be
+  // chosen to run.
+  std::string oracle;
 };
 
 // Suite is a loaded suite, ready to run. Not copyable: setup points into registry and

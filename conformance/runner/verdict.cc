@@ -183,6 +183,8 @@ const char* VerdictName(VerdictKind kind) {
       return "unstable";
     case VerdictKind::kNotRun:
       return "not run";
+    case VerdictKind::kNotApplicable:
+      return "n/a";
   }
   return "?";
 }
@@ -217,6 +219,9 @@ Verdict Judge(const Case& c, const CaseRun& run, const Baseline& baseline,
     return {VerdictKind::kUnsupported, std::nullopt, "lacks " + Join(run.missing)};
   }
   if (run.status == CaseRun::Status::kNotRun) return {VerdictKind::kNotRun, std::nullopt, run.detail};
+  if (run.status == CaseRun::Status::kNotApplicable) {
+    return {VerdictKind::kNotApplicable, std::nullopt, run.detail};
+  }
   const bool completed = run.status == CaseRun::Status::kCompleted;
   std::vector<Check> checks =
       CheckSteps(c, run, baseline, options.multiplier, options.oracle_stopped_at);

@@ -33,10 +33,11 @@ enum class VerdictKind {
   kDivergence,   // oracle only: CPython consistently does other than the table says
   kUnstable,     // oracle only: CPython's two runs of the case differ
   kNotRun,       // never sent to the driver (it had hung on case after case)
+  kNotApplicable,  // the case states no behaviour of the version the implementation targets
 };
 
 // VerdictName returns "pass", "fail", "crash", "hang", "unsupported", "unavailable",
-// "divergence", "unstable" or "not run".
+// "divergence", "unstable", "not run" or "n/a".
 const char* VerdictName(VerdictKind kind);
 
 // Difference locates a verdict: the first step that differs (or where the driver failed).

@@ -295,6 +295,8 @@ json ReferenceDriver::Hello() {
       {"protocol", kProtocolVersion},
       {"implementation", "sockref"},
       {"version", "C++20 reference implementation"},
+      // sockref implements CPython 3.11's behaviour on Linux (README), so it is judged at 3.11.
+      {"python_version", "3.11"},
       {"interpreter", reference_internal::ExecutablePath()},
       {"module", "sockref"},
       {"module_version", "//impl:sockref"},
