@@ -504,6 +504,9 @@ class Driver:
             "protocol": PROTOCOL,
             "implementation": platform.python_implementation(),
             "version": platform.python_version(),
+            # The Python language version this implementation implements: the runner judges
+            # it against the table's truth for that version (PROTOCOL.md, hello).
+            "python_version": "%d.%d" % sys.version_info[:2],
             "interpreter": sys.executable,
             "module": self.module_name,
             "module_version": version or getattr(root, "__version__", None) or
