@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "impl/error.h"
+#include "impl/interrupt.h"
 #include "impl/timeout_engine.h"
 
 namespace sockref {
@@ -222,6 +223,8 @@ int Socket::ConnectOrErrno(const Address& address, bool raise) {
   };
   if (::connect(fd, sa.get(), sa.length) == 0) return 0;
   const int error = errno;
+  // A signal handler that raises ends the call here, as in CPython.
+  if (error == EINTR) RunInterruptCheck();
   // An interrupted connect continues asynchronously (CPython bpo-23618): wait for
   // it in blocking and timeout modes. A timeout-mode EINPROGRESS waits too.
   const bool wait =
@@ -239,8 +242,9 @@ int Socket::ConnectOrErrno(const Address& address, bool raise) {
     } else {
       pollfd pfd{fd, POLLOUT, 0};
       if (::poll(&pfd, 1, -1) < 0) {
-        if (errno == EINTR) continue;
-        return fail(errno);
+        if (errno != EINTR) return fail(errno);
+        RunInterruptCheck();
+        continue;
       }
     }
     // Ask the socket as it is now: if another thread closed it during the wait,
@@ -395,6 +399,9 @@ void Socket::sendall(ConstBuffer data, int flags) {
                              [&](int fd) { return ::send(fd, next, left, flags | MSG_NOSIGNAL); });
     next += n;
     left -= static_cast<std::size_t>(n);
+    // A send(2) interrupted after some bytes returns short instead of failing
+    // with EINTR: run the check before blocking again (CPython does the same).
+    if (left > 0) RunInterruptCheck();
   } while (left > 0);
 }
 
