@@ -444,4 +444,10 @@ void close(int fd) {
   if (::close(fd) != 0 && errno != ECONNRESET) ThrowLastOSError();
 }
 
+int dup(int fd) {
+  const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) ThrowLastOSError();
+  return copy;
+}
+
 }  // namespace sockref

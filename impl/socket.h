@@ -257,6 +257,11 @@ Socket fromfd(int fd, int family, int type, int proto = 0);
 // close is socket.close(fd): closes a raw descriptor. Raises OSError.
 void close(int fd);
 
+// dup is the _socket module's dup(fd), which socket.dup() and socket.fromfd()
+// build on: a non-inheritable duplicate of any descriptor (not only sockets).
+// Raises the OSError of errno (EBADF for a descriptor that is not open).
+int dup(int fd);
+
 }  // namespace sockref
 
 #endif  // SOCKREF_IMPL_SOCKET_H_

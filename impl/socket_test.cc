@@ -195,6 +195,24 @@ TEST_F(SocketTest, FromfdDuplicatesTheDescriptor) {
   EXPECT_FALSE(copy.get_inheritable());
 }
 
+TEST_F(SocketTest, DupOfAnyDescriptorIsNonInheritable) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);  // not a socket: CPython's _socket.dup() does not care
+  const int copy = dup(pipe_fds[0]);
+  EXPECT_NE(copy, pipe_fds[0]);
+  EXPECT_NE(::fcntl(copy, F_GETFD) & FD_CLOEXEC, 0);
+  ::close(copy);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+}
+
+TEST_F(SocketTest, DupOfAClosedDescriptorRaisesEbadf) {
+  Socket s;
+  const int fd = s.fileno();
+  s.close();
+  EXPECT_THAT(Outcome([&] { dup(fd); }), RaisesOSError(EBADF));
+}
+
 // --- Modes -------------------------------------------------------------------------------
 
 TEST_F(SocketTest, SettimeoutSwitchesONonblock) {
