@@ -283,7 +283,13 @@ void Socket::shutdown(int how) {
 
 // --- Options --------------------------------------------------------------------------
 
-int Socket::getsockopt(int level, int optname) const {
+std::int64_t Socket::getsockopt(int level, int optname) const {
+  if (family_ == AF_VSOCK) {
+    std::uint64_t wide = 0;
+    socklen_t len = sizeof wide;
+    if (::getsockopt(fileno(), level, optname, &wide, &len) != 0) ThrowLastOSError();
+    return static_cast<std::int64_t>(wide);
+  }
   int value = 0;
   socklen_t len = sizeof value;
   if (::getsockopt(fileno(), level, optname, &value, &len) != 0) ThrowLastOSError();
@@ -299,8 +305,16 @@ Bytes Socket::getsockopt(int level, int optname, std::int64_t buflen) const {
   return value;
 }
 
-void Socket::setsockopt(int level, int optname, int value) {
-  if (::setsockopt(fileno(), level, optname, &value, sizeof value) != 0) ThrowLastOSError();
+void Socket::setsockopt(int level, int optname, std::int64_t value) {
+  if (family_ == AF_VSOCK) {
+    const auto wide = static_cast<std::uint64_t>(value);
+    if (::setsockopt(fileno(), level, optname, &wide, sizeof wide) != 0) ThrowLastOSError();
+    return;
+  }
+  if (value > INT_MAX) throw OverflowError("signed integer is greater than maximum");
+  if (value < INT_MIN) throw OverflowError("signed integer is less than minimum");
+  const int narrow = static_cast<int>(value);
+  if (::setsockopt(fileno(), level, optname, &narrow, sizeof narrow) != 0) ThrowLastOSError();
 }
 
 void Socket::setsockopt(int level, int optname, ConstBuffer value) {

@@ -142,15 +142,22 @@ class Socket {
   void shutdown(int how);
 
   // --- Options -------------------------------------------------------------------
-  // getsockopt(level, optname) returns the option as an int.
-  int getsockopt(int level, int optname) const;
+  // getsockopt(level, optname) returns the option as an int. On AF_VSOCK sockets
+  // the option is read as a 64-bit unsigned value, as CPython does (the kernel's
+  // SO_VM_SOCKETS_* options are 64-bit); values above INT64_MAX wrap.
+  std::int64_t getsockopt(int level, int optname) const;
   // getsockopt(level, optname, buflen) returns up to buflen raw bytes.
   // Raises: OSError("getsockopt buflen out of range") unless 0 < buflen <= 1024.
   // Python's getsockopt(level, optname, 0) is the int form; in C++ that is the
   // two-argument overload above (a Bytes result cannot be an int).
   Bytes getsockopt(int level, int optname, std::int64_t buflen) const;
   // setsockopt with an int value, a raw byte value, or (None, optlen).
-  void setsockopt(int level, int optname, int value);
+  // The int value is a C int, except on AF_VSOCK sockets, where CPython passes it
+  // as 64 bits (its "K" unit: any int, kept modulo 2**64; the kernel's options
+  // there reject 4 bytes with EINVAL).
+  // Raises: OverflowError("signed integer is greater than maximum" / "signed
+  // integer is less than minimum") for a value outside C int on other families.
+  void setsockopt(int level, int optname, std::int64_t value);
   void setsockopt(int level, int optname, ConstBuffer value);
   void setsockopt(int level, int optname, std::nullopt_t, unsigned int optlen);
 

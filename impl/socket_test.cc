@@ -1,6 +1,7 @@
 #include "impl/socket.h"
 
 #include <fcntl.h>
+#include <linux/vm_sockets.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -211,6 +212,30 @@ TEST_F(SocketTest, DupOfAClosedDescriptorRaisesEbadf) {
   const int fd = s.fileno();
   s.close();
   EXPECT_THAT(Outcome([&] { dup(fd); }), RaisesOSError(EBADF));
+}
+
+// CPython reads and writes AF_VSOCK options as 64-bit values (test_socket's
+// BasicVSOCKTest.testSocketBufferSize); the kernel rejects a 4-byte value there.
+TEST_F(SocketTest, VsockOptionsAreSixtyFourBit) {
+  std::optional<Socket> s;
+  try {
+    s.emplace(AF_VSOCK, SOCK_STREAM);
+  } catch (const OSError& e) {
+    GTEST_SKIP() << "no AF_VSOCK here: " << e.what();
+  }
+  const std::int64_t size = s->getsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE);
+  const std::int64_t max = s->getsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE);
+  s->setsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, max * 2);
+  s->setsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, size * 2);
+  EXPECT_EQ(s->getsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE), size * 2);
+}
+
+TEST_F(SocketTest, IntOptionOutsideCIntRaisesOverflowError) {
+  Socket s;
+  EXPECT_THAT(Outcome([&] { s.setsockopt(SOL_SOCKET, SO_RCVBUF, std::int64_t{1} << 31); }),
+              Raises(ErrorKind::kOverflowError, "signed integer is greater than maximum"));
+  EXPECT_THAT(Outcome([&] { s.setsockopt(SOL_SOCKET, SO_RCVBUF, -(std::int64_t{1} << 31) - 1); }),
+              Raises(ErrorKind::kOverflowError, "signed integer is less than minimum"));
 }
 
 // --- Modes -------------------------------------------------------------------------------

@@ -284,7 +284,12 @@ PyObject* GetSockOpt(PyObject* obj, PyObject* args) {
   if (!PyArg_ParseTuple(args, "ii|i:getsockopt", &level, &optname, &buflen)) return nullptr;
   try {
     Socket& s = Sock(obj);
-    if (buflen == 0) return PyLong_FromLong(s.getsockopt(level, optname));
+    if (buflen == 0) {
+      const std::int64_t value = s.getsockopt(level, optname);
+      // AF_VSOCK options are unsigned 64-bit (CPython returns them unsigned).
+      if (s.family() == AF_VSOCK) return PyLong_FromUnsignedLongLong(static_cast<std::uint64_t>(value));
+      return PyLong_FromLongLong(value);
+    }
     return BytesFrom(s.getsockopt(level, optname, buflen));
   } catch (...) {
     return RaiseCurrentException();
@@ -298,6 +303,13 @@ PyObject* SetSockOpt(PyObject* obj, PyObject* args) {
   int optname = 0;
   int flag = 0;
   try {
+    if (Sock(obj).family() == AF_VSOCK) {
+      // CPython's AF_VSOCK form only: an int of any size, kept modulo 2**64.
+      unsigned long long wide = 0;
+      if (!PyArg_ParseTuple(args, "iiK:setsockopt", &level, &optname, &wide)) return nullptr;
+      Sock(obj).setsockopt(level, optname, static_cast<std::int64_t>(wide));
+      Py_RETURN_NONE;
+    }
     if (PyArg_ParseTuple(args, "iii:setsockopt", &level, &optname, &flag)) {
       Sock(obj).setsockopt(level, optname, flag);
       Py_RETURN_NONE;
