@@ -46,8 +46,9 @@ bool HostArg(PyObject* obj, const char* fname, std::string* out) {
   } else if (PyByteArray_Check(obj)) {
     out->assign(PyByteArray_AS_STRING(obj), static_cast<std::size_t>(PyByteArray_GET_SIZE(obj)));
   } else {
+    // The "et" unit's message spells None's type "None".
     PyErr_Format(PyExc_TypeError, "%s() argument 1 must be str, bytes or bytearray, not %.50s",
-                 fname, Py_TYPE(obj)->tp_name);
+                 fname, obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
     return false;
   }
   return true;
@@ -60,17 +61,27 @@ bool PythonInt(PyObject* obj, __int128* out) {
   if (index == nullptr) return false;
   int overflow = 0;
   const long long value = PyLong_AsLongLongAndOverflow(index, &overflow);
-  Py_DECREF(index);
-  if (value == -1 && PyErr_Occurred()) return false;
-  // Beyond 64 bits every check fails the same way; one value past the edge stands
-  // for all of them.
-  if (overflow > 0) {
-    *out = static_cast<__int128>(1) << 64;
-  } else if (overflow < 0) {
-    *out = -(static_cast<__int128>(1) << 64);
-  } else {
-    *out = value;
+  if (value == -1 && PyErr_Occurred()) {
+    Py_DECREF(index);
+    return false;
   }
+  // Past the 64-bit range every check fails the same way, so one value far beyond it
+  // stands for all of them; between 2**63 and 2**64 the value itself is needed
+  // (htonl(2**64 - 1) is "int larger than 32 bits", one more is a C overflow).
+  constexpr __int128 kFarBeyond = static_cast<__int128>(1) << 100;
+  if (overflow > 0) {
+    const unsigned long long wide = PyLong_AsUnsignedLongLong(index);
+    Py_DECREF(index);
+    if (wide == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+      PyErr_Clear();
+      *out = kFarBeyond;
+    } else {
+      *out = wide;
+    }
+    return true;
+  }
+  Py_DECREF(index);
+  *out = overflow < 0 ? -kFarBeyond : value;
   return true;
 }
 

@@ -63,10 +63,6 @@ int Init(PyObject* obj, PyObject* args, PyObject* kwds) {
       Self(obj)->sock = std::move(s);
       return 0;
     }
-    if (PyFloat_Check(fdobj)) {
-      PyErr_SetString(PyExc_TypeError, "integer argument expected, got float");
-      return -1;
-    }
     // CPython reads the descriptor as a C long and keeps its low int (SOCKET_T).
     const long fd = PyLong_AsLong(fdobj);
     if (fd == -1 && PyErr_Occurred()) return -1;
