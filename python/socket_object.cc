@@ -336,8 +336,22 @@ PyObject* Recv(PyObject* obj, PyObject* args) {
   if (!PyArg_ParseTuple(args, "n|i:recv", &bufsize, &flags)) return nullptr;
   try {
     Socket& s = Sock(obj);
-    Bytes data = WithoutGil([&] { return s.recv(bufsize, flags); });
-    return BytesFrom(data);
+    // sockref's recv() answers these without receiving (ValueError, or b'' without
+    // a system call); everything else is received straight into the bytes object
+    // returned, then shrunk, as CPython does: no intermediate copy.
+    if (bufsize <= 0) return BytesFrom(s.recv(bufsize, flags));
+    PyObject* bytes = PyBytes_FromStringAndSize(nullptr, bufsize);
+    if (bytes == nullptr) return nullptr;
+    const MutableBuffer view(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(bufsize));
+    std::int64_t n = 0;
+    try {
+      n = WithoutGil([&] { return s.recv_into(view, bufsize, flags); });
+    } catch (...) {
+      Py_DECREF(bytes);
+      throw;
+    }
+    if (n != bufsize && _PyBytes_Resize(&bytes, static_cast<Py_ssize_t>(n)) != 0) return nullptr;
+    return bytes;
   } catch (...) {
     return RaiseCurrentException();
   }
