@@ -77,13 +77,17 @@ Socket::Socket(int fd, int family, int type, int proto, TimeoutNs timeout) : Soc
 
 Socket Socket::FromFileno(int fd, int family, int type, int proto) {
   if (fd < 0) throw ValueError("negative file descriptor");
-  // Ask the kernel for whatever the caller left at -1, in CPython's order.
-  if (family == -1) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) ThrowLastOSError();
-    family = ss.ss_family;
+  // The descriptor is checked even when the caller gives the family, as CPython
+  // does: a descriptor that is not open (EBADF) or not a socket (ENOTSOCK) is
+  // refused. Other getsockname() failures leave the family as given.
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    if (family == -1) family = ss.ss_family;
+  } else if (errno == EBADF || errno == ENOTSOCK) {
+    ThrowLastOSError();
   }
+  // Ask the kernel for whatever else the caller left at -1, in CPython's order.
   auto query = [fd](int optname) {
     int value = 0;
     socklen_t len = sizeof value;

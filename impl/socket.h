@@ -69,8 +69,11 @@ class Socket {
 
   // FromFileno is socket.socket(family, type, proto, fileno=fd): adopts fd (it is
   // closed with the Socket). -1 for family/type/proto asks the kernel
-  // (SO_DOMAIN, SO_TYPE, SO_PROTOCOL). Raises: ValueError("negative file
-  // descriptor") for fd < 0; OSError EBADF / ENOTSOCK for a bad descriptor.
+  // (getsockname, SO_TYPE, SO_PROTOCOL). Raises: ValueError("negative file
+  // descriptor") for fd < 0; OSError EBADF / ENOTSOCK for a descriptor that is not
+  // an open socket, even when family, type and proto are all given (CPython checks
+  // with getsockname() whatever the arguments). On a raise fd stays open, the
+  // caller's.
   static Socket FromFileno(int fd, int family = -1, int type = -1, int proto = -1);
 
   ~Socket();

@@ -196,6 +196,26 @@ TEST_F(SocketTest, FromfdDuplicatesTheDescriptor) {
   EXPECT_FALSE(copy.get_inheritable());
 }
 
+// CPython validates a fileno= descriptor with getsockname() even when family,
+// type and proto are given (socket.socket(AF_INET, SOCK_STREAM, 0, fileno=fd)).
+TEST_F(SocketTest, FromFilenoRefusesANonSocketEvenWithEveryArgumentGiven) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  EXPECT_THAT(Outcome([&] { Socket::FromFileno(pipe_fds[0], AF_INET, SOCK_STREAM, 0); }),
+              RaisesOSError(ENOTSOCK));
+  EXPECT_EQ(::fcntl(pipe_fds[0], F_GETFD), 0) << "the refused descriptor stays open";
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+}
+
+TEST_F(SocketTest, FromFilenoRefusesAClosedDescriptorEvenWithEveryArgumentGiven) {
+  Socket s;
+  const int fd = s.fileno();
+  s.close();
+  EXPECT_THAT(Outcome([&] { Socket::FromFileno(fd, AF_INET, SOCK_STREAM, 0); }),
+              RaisesOSError(EBADF));
+}
+
 TEST_F(SocketTest, DupOfAnyDescriptorIsNonInheritable) {
   int pipe_fds[2];
   ASSERT_EQ(::pipe(pipe_fds), 0);  // not a socket: CPython's _socket.dup() does not care

@@ -35,6 +35,22 @@ PyObject* StrList(const std::vector<std::string>& items) {
 
 // HostArg reads a host name given as str (passed on as UTF-8: sockref applies the
 // idna codec), bytes or bytearray, as CPython's "et" format accepts them.
+bool HostArg(PyObject* obj, const char* fname, std::string* out);
+
+// EncodedHostArg is HostArg for the gethostby*() functions, whose "et" unit also
+// refuses NUL bytes in bytes and bytearray arguments, naming the argument's type
+// (sockref itself refuses a NUL, but cannot know the Python type it came in).
+bool EncodedHostArg(PyObject* obj, const char* fname, std::string* out) {
+  if (!HostArg(obj, fname, out)) return false;
+  if (!PyUnicode_Check(obj) && out->find('\0') != std::string::npos) {
+    PyErr_Format(PyExc_TypeError,
+                 "%s() argument 1 must be encoded string without null bytes, not %.50s", fname,
+                 Py_TYPE(obj)->tp_name);
+    return false;
+  }
+  return true;
+}
+
 bool HostArg(PyObject* obj, const char* fname, std::string* out) {
   if (PyUnicode_Check(obj)) {
     Py_ssize_t size = 0;
@@ -195,7 +211,7 @@ PyObject* GetHostByName(PyObject*, PyObject* args) {
   PyObject* obj = nullptr;
   std::string name;
   if (!PyArg_ParseTuple(args, "O:gethostbyname", &obj)) return nullptr;
-  if (!HostArg(obj, "gethostbyname", &name)) return nullptr;
+  if (!EncodedHostArg(obj, "gethostbyname", &name)) return nullptr;
   if (PySys_Audit("socket.gethostbyname", "O", args) < 0) return nullptr;
   try {
     return Str(WithoutGil([&] { return gethostbyname(name); }));
@@ -208,7 +224,7 @@ PyObject* GetHostByNameEx(PyObject*, PyObject* args) {
   PyObject* obj = nullptr;
   std::string name;
   if (!PyArg_ParseTuple(args, "O:gethostbyname_ex", &obj)) return nullptr;
-  if (!HostArg(obj, "gethostbyname_ex", &name)) return nullptr;
+  if (!EncodedHostArg(obj, "gethostbyname_ex", &name)) return nullptr;
   if (PySys_Audit("socket.gethostbyname", "O", args) < 0) return nullptr;
   try {
     return HostEntryToPython(Lookup(gethostbyname_ex, name));
@@ -221,7 +237,7 @@ PyObject* GetHostByAddr(PyObject*, PyObject* args) {
   PyObject* obj = nullptr;
   std::string name;
   if (!PyArg_ParseTuple(args, "O:gethostbyaddr", &obj)) return nullptr;
-  if (!HostArg(obj, "gethostbyaddr", &name)) return nullptr;
+  if (!EncodedHostArg(obj, "gethostbyaddr", &name)) return nullptr;
   if (PySys_Audit("socket.gethostbyaddr", "O", obj) < 0) return nullptr;
   try {
     return HostEntryToPython(Lookup(gethostbyaddr, name));

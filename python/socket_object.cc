@@ -24,15 +24,12 @@ Socket& Sock(PyObject* obj) {
 
 SocketKind Kind(const Socket& s) { return {s.family(), s.type(), s.proto()}; }
 
-// IntArg is _PyLong_AsInt(): a C int from an int-like object.
+// IntArg is CPython's _PyLong_AsInt(): a C int from an int-like object, with its
+// messages ("Python int too large to convert to C int" at any size).
 bool IntArg(PyObject* obj, int* out) {
-  const long value = PyLong_AsLong(obj);
+  const int value = _PyLong_AsInt(obj);
   if (value == -1 && PyErr_Occurred()) return false;
-  if (value > INT_MAX || value < INT_MIN) {
-    PyErr_SetString(PyExc_OverflowError, "Python int too large to convert to C int");
-    return false;
-  }
-  *out = static_cast<int>(value);
+  *out = value;
   return true;
 }
 
@@ -47,14 +44,20 @@ PyObject* New(PyTypeObject* type, PyObject*, PyObject*) {
 // Init is socket.__init__(family=-1, type=-1, proto=-1, fileno=None).
 int Init(PyObject* obj, PyObject* args, PyObject* kwds) {
   static const char* keywords[] = {"family", "type", "proto", "fileno", nullptr};
-  int family = -1;
-  int type = -1;
-  int proto = -1;
+  PyObject* ints[3] = {nullptr, nullptr, nullptr};
   PyObject* fdobj = nullptr;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|iiiO:socket", const_cast<char**>(keywords),
-                                   &family, &type, &proto, &fdobj)) {
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOOO:socket", const_cast<char**>(keywords),
+                                   &ints[0], &ints[1], &ints[2], &fdobj)) {
     return -1;
   }
+  // CPython's argument clinic reads each as a C int with _PyLong_AsInt.
+  int values[3] = {-1, -1, -1};
+  for (int i = 0; i < 3; ++i) {
+    if (ints[i] != nullptr && !IntArg(ints[i], &values[i])) return -1;
+  }
+  const int family = values[0];
+  const int type = values[1];
+  const int proto = values[2];
   if (PySys_Audit("socket.__new__", "Oiii", obj, family, type, proto) < 0) return -1;
   try {
     if (fdobj == nullptr || fdobj == Py_None) {
