@@ -120,6 +120,34 @@ def compare(stock, sockref):
     return differences
 
 
+def find_problems(stock, sockref, listed, min_ratio, listing_name):
+    """(problems, sockref passes among stock's passes, stock's passes) for two runs.
+
+    A problem is a difference missing from `listed`, a listed name that no longer differs
+    (stale), sockref passing under `min_ratio` of what stock passes, or an incomplete run.
+    """
+    differing = {d[0] for d in compare(stock, sockref)}
+    unlisted = sorted(differing - set(listed))
+    stale = sorted(set(listed) - differing)
+    stock_passing = [n for n, (o, _) in stock.results.items() if o == "pass"]
+    kept = sum(1 for n in stock_passing if sockref.results.get(n, ("",))[0] == "pass")
+    ratio = kept / len(stock_passing) if stock_passing else 0.0
+    problems = []
+    if unlisted:
+        problems.append("%d difference(s) not listed in %s: %s" % (
+            len(unlisted), listing_name, ", ".join(unlisted)))
+    if stale:
+        problems.append("%d stale entr(y/ies) in %s (no longer differ): %s" % (
+            len(stale), listing_name, ", ".join(stale)))
+    if ratio < min_ratio:
+        problems.append("sockref passes %.1f%% of the stock-passing tests, below %.0f%%" % (
+            100 * ratio, 100 * min_ratio))
+    for r in (stock, sockref):
+        if r.note or not r.results:
+            problems.append("%s run incomplete: %s" % (r.label, r.note or "no results"))
+    return problems, kept, len(stock_passing)
+
+
 def print_counts(runs):
     print("%-14s %6s %7s %7s %7s %8s %8s" % ("", "run", "passed", "failed", "errors", "skipped",
                                              "time"))
@@ -171,27 +199,11 @@ def main():
         if name in listed:
             print("      listed: %s" % listed[name])
 
-    differing = {d[0] for d in differences}
-    unlisted = sorted(differing - set(listed))
-    stale = sorted(set(listed) - differing)
-    stock_passing = [n for n, (o, _) in stock.results.items() if o == "pass"]
-    kept = sum(1 for n in stock_passing if sockref.results.get(n, ("",))[0] == "pass")
-    ratio = kept / len(stock_passing) if stock_passing else 0.0
-    problems = []
-    if unlisted:
-        problems.append("%d difference(s) not listed in %s: %s" % (
-            len(unlisted), os.path.basename(args.differences), ", ".join(unlisted)))
-    if stale:
-        problems.append("%d stale entr(y/ies) in %s (no longer differ): %s" % (
-            len(stale), os.path.basename(args.differences), ", ".join(stale)))
-    if ratio < args.min_ratio:
-        problems.append("sockref passes %.1f%% of the stock-passing tests, below %.0f%%" % (
-            100 * ratio, 100 * args.min_ratio))
-    for r in (stock, sockref):
-        if r.note or not r.results:
-            problems.append("%s run incomplete: %s" % (r.label, r.note or "no results"))
+    problems, kept, stock_passing = find_problems(stock, sockref, listed, args.min_ratio,
+                                                  os.path.basename(args.differences))
+    ratio = kept / stock_passing if stock_passing else 0.0
     print("\nsockref passes %d of the %d tests stock CPython passes (%.1f%%)" % (
-        kept, len(stock_passing), 100 * ratio))
+        kept, stock_passing, 100 * ratio))
     print("PROBLEMS" if problems else "No unlisted or stale differences.")
     for p in problems:
         print("  " + p)

@@ -656,17 +656,27 @@ PyObject* RecvMsgInto(PyObject* obj, PyObject* args) {
   }
 }
 
+// SendMsgAfalg is sendmsg_afalg(msg=(), *, op, iv=None, assoclen=None, flags=0):
+// op and assoclen are read as C ints; sockref checks their values.
 PyObject* SendMsgAfalg(PyObject* obj, PyObject* args, PyObject* kwds) {
   static const char* keywords[] = {"msg", "op", "iv", "assoclen", "flags", nullptr};
   PyObject* data_arg = nullptr;
-  int op = -1;
+  PyObject* op_arg = nullptr;
   ScopedBuffer iv;
-  int assoclen = -1;
+  PyObject* assoclen_arg = nullptr;
   int flags = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O$iy*ii:sendmsg_afalg",
-                                   const_cast<char**>(keywords), &data_arg, &op, iv.get(),
-                                   &assoclen, &flags)) {
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O$Oy*Oi:sendmsg_afalg",
+                                   const_cast<char**>(keywords), &data_arg, &op_arg, iv.get(),
+                                   &assoclen_arg, &flags)) {
     return nullptr;
+  }
+  int op = -1;  // missing: sockref raises "Invalid or missing argument 'op'"
+  if (op_arg != nullptr && !IntArg(op_arg, &op)) return nullptr;
+  std::optional<std::int64_t> assoclen;
+  if (assoclen_arg != nullptr) {
+    int value = 0;
+    if (!IntArg(assoclen_arg, &value)) return nullptr;
+    assoclen = value;
   }
   try {
     Socket& s = Sock(obj);
@@ -680,11 +690,9 @@ PyObject* SendMsgAfalg(PyObject* obj, PyObject* args, PyObject* kwds) {
     }
     std::optional<ConstBuffer> iv_view;
     if ((*iv).obj != nullptr) iv_view = ConstView(*iv);
-    std::optional<std::int64_t> assoc;
-    if (assoclen != -1) assoc = assoclen;
     const std::vector<ConstBuffer> views = buffers.Const();
     const std::int64_t n =
-        WithoutGil([&] { return s.sendmsg_afalg(views, op, iv_view, assoc, flags); });
+        WithoutGil([&] { return s.sendmsg_afalg(views, op, iv_view, assoclen, flags); });
     return PyLong_FromSsize_t(static_cast<Py_ssize_t>(n));
   } catch (...) {
     return RaiseCurrentException();
