@@ -13,8 +13,10 @@ packages=(
   libidn2-dev           # IDNA host-name encoding, as CPython's "idna" codec
   libgmock-dev          # GoogleMock
   libbenchmark-dev      # Google Benchmark
+  libpython3.11-testsuite  # CPython's test_socket.py, run against sockref's extension
   nlohmann-json3-dev    # JSON for the driver protocol
   python3               # the CPython oracle
+  python3-dev           # CPython headers for the extension module (//python)
   valgrind              # callgrind instruction counts for the benchmark gate
 )
 # Third-party implementations validated by the suite (issue 6); optional for tests.

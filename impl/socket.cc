@@ -16,6 +16,7 @@
 
 #include "impl/error.h"
 #include "impl/receive_buffer.h"
+#include "impl/interrupt.h"
 #include "impl/timeout_engine.h"
 
 namespace sockref {
@@ -57,13 +58,17 @@ Socket::Socket(int fd, int family, int type, int proto, TimeoutNs timeout) : Soc
 
 Socket Socket::FromFileno(int fd, int family, int type, int proto) {
   if (fd < 0) throw ValueError("negative file descriptor");
-  // Ask the kernel for whatever the caller left at -1, in CPython's order.
-  if (family == -1) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) ThrowLastOSError();
-    family = ss.ss_family;
+  // The descriptor is checked even when the caller gives the family, as CPython
+  // does: a descriptor that is not open (EBADF) or not a socket (ENOTSOCK) is
+  // refused. Other getsockname() failures leave the family as given.
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    if (family == -1) family = ss.ss_family;
+  } else if (errno == EBADF || errno == ENOTSOCK) {
+    ThrowLastOSError();
   }
+  // Ask the kernel for whatever else the caller left at -1, in CPython's order.
   auto query = [fd](int optname) {
     int value = 0;
     socklen_t len = sizeof value;
@@ -203,6 +208,8 @@ int Socket::ConnectOrErrno(const Address& address, bool raise) {
   };
   if (::connect(fd, sa.get(), sa.length) == 0) return 0;
   const int error = errno;
+  // A signal handler that raises ends the call here, as in CPython.
+  if (error == EINTR) RunInterruptCheck();
   // An interrupted connect continues asynchronously (CPython bpo-23618): wait for
   // it in blocking and timeout modes. A timeout-mode EINPROGRESS waits too.
   const bool wait =
@@ -220,8 +227,9 @@ int Socket::ConnectOrErrno(const Address& address, bool raise) {
     } else {
       pollfd pfd{fd, POLLOUT, 0};
       if (::poll(&pfd, 1, -1) < 0) {
-        if (errno == EINTR) continue;
-        return fail(errno);
+        if (errno != EINTR) return fail(errno);
+        RunInterruptCheck();
+        continue;
       }
     }
     // Ask the socket as it is now: if another thread closed it during the wait,
@@ -260,7 +268,13 @@ void Socket::shutdown(int how) {
 
 // --- Options --------------------------------------------------------------------------
 
-int Socket::getsockopt(int level, int optname) const {
+std::int64_t Socket::getsockopt(int level, int optname) const {
+  if (family_ == AF_VSOCK) {
+    std::uint64_t wide = 0;
+    socklen_t len = sizeof wide;
+    if (::getsockopt(fileno(), level, optname, &wide, &len) != 0) ThrowLastOSError();
+    return static_cast<std::int64_t>(wide);
+  }
   int value = 0;
   socklen_t len = sizeof value;
   if (::getsockopt(fileno(), level, optname, &value, &len) != 0) ThrowLastOSError();
@@ -276,8 +290,16 @@ Bytes Socket::getsockopt(int level, int optname, std::int64_t buflen) const {
   return value;
 }
 
-void Socket::setsockopt(int level, int optname, int value) {
-  if (::setsockopt(fileno(), level, optname, &value, sizeof value) != 0) ThrowLastOSError();
+void Socket::setsockopt(int level, int optname, std::int64_t value) {
+  if (family_ == AF_VSOCK) {
+    const auto wide = static_cast<std::uint64_t>(value);
+    if (::setsockopt(fileno(), level, optname, &wide, sizeof wide) != 0) ThrowLastOSError();
+    return;
+  }
+  if (value > INT_MAX) throw OverflowError("signed integer is greater than maximum");
+  if (value < INT_MIN) throw OverflowError("signed integer is less than minimum");
+  const int narrow = static_cast<int>(value);
+  if (::setsockopt(fileno(), level, optname, &narrow, sizeof narrow) != 0) ThrowLastOSError();
 }
 
 void Socket::setsockopt(int level, int optname, ConstBuffer value) {
@@ -376,6 +398,9 @@ void Socket::sendall(ConstBuffer data, int flags) {
                              [&](int fd) { return ::send(fd, next, left, flags | MSG_NOSIGNAL); });
     next += n;
     left -= static_cast<std::size_t>(n);
+    // A send(2) interrupted after some bytes returns short instead of failing
+    // with EINTR: run the check before blocking again (CPython does the same).
+    if (left > 0) RunInterruptCheck();
   } while (left > 0);
 }
 
@@ -416,6 +441,12 @@ Socket fromfd(int fd, int family, int type, int proto) {
 
 void close(int fd) {
   if (::close(fd) != 0 && errno != ECONNRESET) ThrowLastOSError();
+}
+
+int dup(int fd) {
+  const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) ThrowLastOSError();
+  return copy;
 }
 
 }  // namespace sockref

@@ -69,8 +69,11 @@ class Socket {
 
   // FromFileno is socket.socket(family, type, proto, fileno=fd): adopts fd (it is
   // closed with the Socket). -1 for family/type/proto asks the kernel
-  // (SO_DOMAIN, SO_TYPE, SO_PROTOCOL). Raises: ValueError("negative file
-  // descriptor") for fd < 0; OSError EBADF / ENOTSOCK for a bad descriptor.
+  // (getsockname, SO_TYPE, SO_PROTOCOL). Raises: ValueError("negative file
+  // descriptor") for fd < 0; OSError EBADF / ENOTSOCK for a descriptor that is not
+  // an open socket, even when family, type and proto are all given (CPython checks
+  // with getsockname() whatever the arguments). On a raise fd stays open, the
+  // caller's.
   static Socket FromFileno(int fd, int family = -1, int type = -1, int proto = -1);
 
   ~Socket();
@@ -142,15 +145,22 @@ class Socket {
   void shutdown(int how);
 
   // --- Options -------------------------------------------------------------------
-  // getsockopt(level, optname) returns the option as an int.
-  int getsockopt(int level, int optname) const;
+  // getsockopt(level, optname) returns the option as an int. On AF_VSOCK sockets
+  // the option is read as a 64-bit unsigned value, as CPython does (the kernel's
+  // SO_VM_SOCKETS_* options are 64-bit); values above INT64_MAX wrap.
+  std::int64_t getsockopt(int level, int optname) const;
   // getsockopt(level, optname, buflen) returns up to buflen raw bytes.
   // Raises: OSError("getsockopt buflen out of range") unless 0 < buflen <= 1024.
   // Python's getsockopt(level, optname, 0) is the int form; in C++ that is the
   // two-argument overload above (a Bytes result cannot be an int).
   Bytes getsockopt(int level, int optname, std::int64_t buflen) const;
   // setsockopt with an int value, a raw byte value, or (None, optlen).
-  void setsockopt(int level, int optname, int value);
+  // The int value is a C int, except on AF_VSOCK sockets, where CPython passes it
+  // as 64 bits (its "K" unit: any int, kept modulo 2**64; the kernel's options
+  // there reject 4 bytes with EINVAL).
+  // Raises: OverflowError("signed integer is greater than maximum" / "signed
+  // integer is less than minimum") for a value outside C int on other families.
+  void setsockopt(int level, int optname, std::int64_t value);
   void setsockopt(int level, int optname, ConstBuffer value);
   void setsockopt(int level, int optname, std::nullopt_t, unsigned int optlen);
 
@@ -256,6 +266,11 @@ Socket fromfd(int fd, int family, int type, int proto = 0);
 
 // close is socket.close(fd): closes a raw descriptor. Raises OSError.
 void close(int fd);
+
+// dup is the _socket module's dup(fd), which socket.dup() and socket.fromfd()
+// build on: a non-inheritable duplicate of any descriptor (not only sockets).
+// Raises the OSError of errno (EBADF for a descriptor that is not open).
+int dup(int fd);
 
 }  // namespace sockref
 

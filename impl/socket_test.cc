@@ -1,6 +1,7 @@
 #include "impl/socket.h"
 
 #include <fcntl.h>
+#include <linux/vm_sockets.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -193,6 +194,68 @@ TEST_F(SocketTest, FromfdDuplicatesTheDescriptor) {
   Socket copy = fromfd(s.fileno(), AF_INET, SOCK_DGRAM);
   EXPECT_NE(copy.fileno(), s.fileno());
   EXPECT_FALSE(copy.get_inheritable());
+}
+
+// CPython validates a fileno= descriptor with getsockname() even when family,
+// type and proto are given (socket.socket(AF_INET, SOCK_STREAM, 0, fileno=fd)).
+TEST_F(SocketTest, FromFilenoRefusesANonSocketEvenWithEveryArgumentGiven) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  EXPECT_THAT(Outcome([&] { Socket::FromFileno(pipe_fds[0], AF_INET, SOCK_STREAM, 0); }),
+              RaisesOSError(ENOTSOCK));
+  EXPECT_EQ(::fcntl(pipe_fds[0], F_GETFD), 0) << "the refused descriptor stays open";
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+}
+
+TEST_F(SocketTest, FromFilenoRefusesAClosedDescriptorEvenWithEveryArgumentGiven) {
+  Socket s;
+  const int fd = s.fileno();
+  s.close();
+  EXPECT_THAT(Outcome([&] { Socket::FromFileno(fd, AF_INET, SOCK_STREAM, 0); }),
+              RaisesOSError(EBADF));
+}
+
+TEST_F(SocketTest, DupOfAnyDescriptorIsNonInheritable) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);  // not a socket: CPython's _socket.dup() does not care
+  const int copy = dup(pipe_fds[0]);
+  EXPECT_NE(copy, pipe_fds[0]);
+  EXPECT_NE(::fcntl(copy, F_GETFD) & FD_CLOEXEC, 0);
+  ::close(copy);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+}
+
+TEST_F(SocketTest, DupOfAClosedDescriptorRaisesEbadf) {
+  Socket s;
+  const int fd = s.fileno();
+  s.close();
+  EXPECT_THAT(Outcome([&] { dup(fd); }), RaisesOSError(EBADF));
+}
+
+// CPython reads and writes AF_VSOCK options as 64-bit values (test_socket's
+// BasicVSOCKTest.testSocketBufferSize); the kernel rejects a 4-byte value there.
+TEST_F(SocketTest, VsockOptionsAreSixtyFourBit) {
+  std::optional<Socket> s;
+  try {
+    s.emplace(AF_VSOCK, SOCK_STREAM);
+  } catch (const OSError& e) {
+    GTEST_SKIP() << "no AF_VSOCK here: " << e.what();
+  }
+  const std::int64_t size = s->getsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE);
+  const std::int64_t max = s->getsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE);
+  s->setsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, max * 2);
+  s->setsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, size * 2);
+  EXPECT_EQ(s->getsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE), size * 2);
+}
+
+TEST_F(SocketTest, IntOptionOutsideCIntRaisesOverflowError) {
+  Socket s;
+  EXPECT_THAT(Outcome([&] { s.setsockopt(SOL_SOCKET, SO_RCVBUF, std::int64_t{1} << 31); }),
+              Raises(ErrorKind::kOverflowError, "signed integer is greater than maximum"));
+  EXPECT_THAT(Outcome([&] { s.setsockopt(SOL_SOCKET, SO_RCVBUF, -(std::int64_t{1} << 31) - 1); }),
+              Raises(ErrorKind::kOverflowError, "signed integer is less than minimum"));
 }
 
 // --- Modes -------------------------------------------------------------------------------

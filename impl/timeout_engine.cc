@@ -20,6 +20,7 @@ void WaitUntilReady(int fd, Readiness want, const Deadline& deadline) {
       continue;
     }
     if (errno != EINTR) ThrowLastOSError();
+    RunInterruptCheck();
   }
 }
 

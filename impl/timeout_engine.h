@@ -2,7 +2,7 @@
 //
 // The engine is one loop shared by recv, send, accept, sendmsg, ...:
 //   1. try the system call (the descriptor is O_NONBLOCK in timeout mode);
-//   2. EINTR: retry at once (PEP 475);
+//   2. EINTR: run the interrupt check (interrupt.h), then retry (PEP 475);
 //   3. EAGAIN in timeout mode: poll(2) for readiness with the time left until the
 //      deadline (recomputed after every EINTR), raise socket.timeout when it runs
 //      out, otherwise go back to 1;
@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "impl/error.h"
+#include "impl/interrupt.h"
 #include "impl/timeout.h"
 
 namespace sockref::timeout_engine {
@@ -31,7 +32,7 @@ enum class Readiness { kReadable, kWritable };
 
 // WaitUntilReady polls fd for `want` until it is ready or the deadline passes.
 // Raises: socket.timeout ("timed out") when the deadline passes, OSError if poll
-// itself fails. EINTR is retried with the remaining time.
+// itself fails. EINTR runs the interrupt check, then waits for the remaining time.
 void WaitUntilReady(int fd, Readiness want, const Deadline& deadline);
 
 // Call runs `attempt` until it succeeds, honouring `timeout` as described above.
@@ -49,7 +50,10 @@ auto Call(CurrentFd&& current_fd, Readiness want, TimeoutNs timeout, Attempt&& a
     auto result = attempt(fd);
     if (result >= 0) return result;
     const int error = errno;
-    if (error == EINTR) continue;
+    if (error == EINTR) {
+      RunInterruptCheck();
+      continue;
+    }
     if (!timeout.has_timeout() || (error != EAGAIN && error != EWOULDBLOCK)) {
       ThrowOSError(error);
     }

@@ -25,8 +25,8 @@ TEST(RegistryTest, ProjectRegistryNamesEveryImplementationTheSuiteSupports) {
   Registry r = LoadRegistry("conformance/implementations.json");
   std::vector<std::string> names;
   for (const Implementation& i : r.implementations) names.push_back(i.name);
-  EXPECT_THAT(names, ElementsAre("reference", "reference-binary", "cpython", "cpython-debian",
-                                 "pypy3", "gevent", "eventlet"));
+  EXPECT_THAT(names, ElementsAre("reference", "reference-binary", "reference-python", "cpython",
+                                 "cpython-debian", "pypy3", "gevent", "eventlet"));
   EXPECT_EQ(r.oracle, "cpython");
   EXPECT_THAT(r.defaults, ElementsAre("reference", "cpython"));
   EXPECT_TRUE(r.Find("reference")->in_process);
@@ -35,6 +35,10 @@ TEST(RegistryTest, ProjectRegistryNamesEveryImplementationTheSuiteSupports) {
   EXPECT_THAT(
       ResolveArgv(*r.Find("gevent"), "/root"),
       ElementsAre("/usr/bin/python3", "/root/conformance/drivers/oracle/driver.py", "--module", "gevent.socket"));
+  // {root} is replaced inside an argument too: the extension is found through PYTHONPATH.
+  EXPECT_THAT(ResolveArgv(*r.Find("reference-python"), "/root"),
+              ElementsAre("env", "PYTHONPATH=/root/python", "/usr/bin/python3",
+                          "/root/conformance/drivers/oracle/driver.py", "--module", "sockref_socket"));
 }
 
 TEST(RegistryTest, MalformedRegistriesAreRejectedWithAReason) {
