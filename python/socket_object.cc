@@ -665,6 +665,11 @@ PyObject* SendMsgAfalg(PyObject* obj, PyObject* args, PyObject* kwds) {
   ScopedBuffer iv;
   PyObject* assoclen_arg = nullptr;
   int flags = 0;
+  try {
+    Sock(obj).CheckAfalgFamily();  // before the arguments, as CPython
+  } catch (...) {
+    return RaiseCurrentException();
+  }
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O$Oy*Oi:sendmsg_afalg",
                                    const_cast<char**>(keywords), &data_arg, &op_arg, iv.get(),
                                    &assoclen_arg, &flags)) {
