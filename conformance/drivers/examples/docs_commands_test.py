@@ -1,7 +1,8 @@
-"""docs/validating-your-implementation.md, held to what it says: its complete example driver is
-toy_driver.py, and the commands it shows run and give what it shows.
+"""The documents held to what they say about validating an implementation: the guide's complete
+example driver is toy_driver.py, and the commands the guide shows run and give what it shows; the
+command that regenerates the published matrix (README.md, docs/third-party-analysis.md) runs.
 
-A command is run as the guide writes it, with `bazel run //T -- ARGS` taken as the built binary
+A command is run as the document writes it, with `bazel run //T -- ARGS` taken as the built binary
 of T (in this test's runfiles) run with ARGS from the workspace root, as `bazel run` would.
 """
 
@@ -13,6 +14,8 @@ import subprocess
 import unittest
 
 GUIDE = "docs/validating-your-implementation.md"
+README = "README.md"
+ANALYSIS = "docs/third-party-analysis.md"
 COMMAND_TIMEOUT = 280  # seconds, within the test's 300; the longest runs the whole table
 LOADED_MACHINE_MULTIPLIER = "3"  # SOCKREF_TIME_MULTIPLIER for whole-table runs, unless set
 
@@ -70,9 +73,7 @@ def without_volatile(reply):
     return reply
 
 
-class GuideTest(unittest.TestCase):
-    guide = read(GUIDE)
-
+class CommandTest(unittest.TestCase):
     def run_shown(self, command, env=None):
         proc = subprocess.run(["bash", "-c", "set -e -o pipefail\n" + as_run_here(command)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -80,6 +81,10 @@ class GuideTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, "%s\nstdout, from the first problem: %s\nstderr: %s" % (
             command, first_problem(proc.stdout.decode()), proc.stderr.decode()[-2000:]))
         return proc.stdout.decode()
+
+
+class GuideTest(CommandTest):
+    guide = read(GUIDE)
 
     def test_the_complete_example_driver_is_toy_driver_py(self):
         shown = block_containing(self.guide, "python", '"""A minimal sockref-driver/1 driver')
@@ -111,6 +116,24 @@ class GuideTest(unittest.TestCase):
         output = self.run_shown(command, env)  # status 0: every result a pass or as listed
         self.assertIn("Result: OK", output)
         self.assertRegex(output, r"\n  trio +\d+ +\d+")
+
+
+class PublishedMatrixCommandTest(CommandTest):
+    """The command that regenerates docs/conformance-matrix.*, shown in README.md and the
+    analysis, run on the byte-order and inet areas (no timing, no hang: the whole table's timings
+    are not reproducible on a loaded test machine) with its outputs in a scratch directory."""
+
+    def test_the_matrix_command_runs_on_every_registered_column(self):
+        needle = "--markdown docs/conformance-matrix.md"
+        command = block_containing(read(README), "sh", needle)
+        self.assertEqual(command, block_containing(read(ANALYSIS), "sh", needle))
+        scratch = os.environ.get("TEST_TMPDIR", "/tmp")
+        command = command.replace("docs/conformance-matrix", os.path.join(scratch, "matrix"))
+        output = self.run_shown(command.rstrip() + " --filter 'byteorder.*' --filter 'inet.*'")
+        self.assertIn("Result: OK", output)
+        for name in re.findall(r"--impl ([\w-]+)", command):
+            self.assertRegex(output, r"\n  %s +\d+" % re.escape(name))
+        self.assertIn("| trio |", read(os.path.join(scratch, "matrix.md")))
 
 
 if __name__ == "__main__":
