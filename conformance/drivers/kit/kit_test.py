@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -326,6 +327,8 @@ class SessionTest(unittest.TestCase):
         end = self.request({"op": "end", "deadline": 0.1})
         self.assertLess(time.monotonic() - started, 5)
         self.assertEqual(end["background"], [{"step": 2, "outcome": {"unfinished": True}}])
+        # Shutting the sockets down woke the blocked recv: its thread is gone, not leaked.
+        self.assertEqual([t for t in threading.enumerate() if t.name == "sockref-background"], [])
 
     def test_captures_bind_paths_into_the_value(self):
         self.request({"op": "begin", "case": "t"})
