@@ -15,6 +15,8 @@ TRACK_DEPTH = 3
 
 
 class Case:
+    """Case is one case's state, from `begin` to `end`. REQUIRES: `names` is a fresh Namespace."""
+
     def __init__(self, case_id, names):
         self.case_id = case_id
         self.names = names

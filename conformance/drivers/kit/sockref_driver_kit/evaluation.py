@@ -16,6 +16,9 @@ from .values import decode_value, encode_value, omitted_value
 
 
 class Evaluator:
+    """Evaluator walks statements, making every call through `adapter` and naming exceptions
+    with `codec` (an ExceptionCodec of the module under test)."""
+
     def __init__(self, adapter, codec):
         self.adapter = adapter
         self.codec = codec
