@@ -509,6 +509,13 @@ Ref CloseFd(Session&, const CallArgs& args) {
   return None();
 }
 
+// DupFd is socket.dup(fd): a non-inheritable duplicate of any open descriptor.
+Ref DupFd(Session&, const CallArgs& args) {
+  static const auto* sig = new Signature(Signature::OneArg("_socket.dup", "fd"));
+  const std::vector<Ref> a = Bind(*sig, args);
+  return Int(sockref::dup(static_cast<int>(ArgLong(a[0]))));
+}
+
 // ----- classes -----------------------------------------------------------------------------------
 
 // EnumClassObject is socket.AddressFamily & co.; calling one looks a member up by value
@@ -566,6 +573,7 @@ const Table& ModuleTable() {
     DefinePython(*t, "send_fds", SendFds);
     DefinePython(*t, "recv_fds", RecvFds);
     DefineC(*t, "close", CloseFd);
+    DefineC(*t, "dup", DupFd);
     DefineC(*t, "getdefaulttimeout", GetDefaultTimeout);
     DefineC(*t, "setdefaulttimeout", SetDefaultTimeout);
     DefineC(*t, "getnameinfo", GetNameInfo);
