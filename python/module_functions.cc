@@ -122,6 +122,25 @@ PyObject* HostEntryToPython(const HostEntry& e) {
 
 // --- Name resolution ------------------------------------------------------------------
 
+// PortArg converts getaddrinfo()'s port: an int (a C long), str, bytes or None.
+bool PortArg(PyObject* port_obj, PortSpec* port) {
+  if (PyLong_Check(port_obj)) {
+    const long value = PyLong_AsLong(port_obj);
+    if (value == -1 && PyErr_Occurred()) return false;
+    *port = static_cast<std::int64_t>(value);
+  } else if (PyUnicode_Check(port_obj)) {
+    const char* text = PyUnicode_AsUTF8(port_obj);
+    if (text == nullptr) return false;
+    *port = std::string(text);
+  } else if (PyBytes_Check(port_obj)) {
+    *port = std::string(PyBytes_AS_STRING(port_obj), PyBytes_GET_SIZE(port_obj));
+  } else if (port_obj != Py_None) {
+    PyErr_SetString(PyExc_OSError, "Int or String expected");
+    return false;
+  }
+  return true;
+}
+
 PyObject* GetAddrInfo(PyObject*, PyObject* args, PyObject* kwds) {
   static const char* keywords[] = {"host", "port", "family", "type", "proto", "flags", nullptr};
   PyObject* host_obj = nullptr;
@@ -141,20 +160,7 @@ PyObject* GetAddrInfo(PyObject*, PyObject* args, PyObject* kwds) {
     if (!HostArg(host_obj, "getaddrinfo", &*host)) return nullptr;
   }
   PortSpec port;
-  if (PyLong_CheckExact(port_obj) || PyLong_Check(port_obj)) {
-    const long value = PyLong_AsLong(port_obj);
-    if (value == -1 && PyErr_Occurred()) return nullptr;
-    port = static_cast<std::int64_t>(value);
-  } else if (PyUnicode_Check(port_obj)) {
-    const char* text = PyUnicode_AsUTF8(port_obj);
-    if (text == nullptr) return nullptr;
-    port = std::string(text);
-  } else if (PyBytes_Check(port_obj)) {
-    port = std::string(PyBytes_AS_STRING(port_obj), PyBytes_GET_SIZE(port_obj));
-  } else if (port_obj != Py_None) {
-    PyErr_SetString(PyExc_OSError, "Int or String expected");
-    return nullptr;
-  }
+  if (!PortArg(port_obj, &port)) return nullptr;
   if (PySys_Audit("socket.getaddrinfo", "OOiii", host_obj, port_obj, family, type, proto) < 0) {
     return nullptr;
   }
