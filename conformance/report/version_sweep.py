@@ -11,6 +11,9 @@ and apply (`git apply FILE`); it never edits the table itself.
     bazel run //conformance:version_sweep -- --python /usr/bin/python3 --filter 'inet.*'
     bazel run //conformance:version_sweep -- --propose /tmp/versions.diff
 
+A difference counts only if it shows again when its case runs a second time, so a timing miss
+on a loaded machine is not taken for a wrong table.
+
 Exit status: 0 when every CPython found agrees with the table, 1 when one does not (or a run
 failed), 2 on bad usage or when no CPython was found.
 """
@@ -83,7 +86,7 @@ def registry_entry(version, path):
             "argv": [path, "{root}/conformance/drivers/oracle/driver.py"]}
 
 
-def run_oracle(version, path, args, tmp):
+def run_oracle(version, path, args, tmp, filters=None):
     """Runs the report with this interpreter as the oracle; returns its JSON results or None."""
     name = "cpython-" + version
     registry = os.path.join(tmp, name + ".json")
@@ -93,7 +96,7 @@ def run_oracle(version, path, args, tmp):
     command = [os.path.join(runfiles_root(), "conformance", "report", "report"),
                "--registry", registry, "--impl", name, "--oracle", name,
                "--json", results, "--jobs", str(args.jobs)]
-    for glob_ in args.filter:
+    for glob_ in (args.filter if filters is None else filters):
         command += ["--filter", glob_]
     done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           cwd=runfiles_root())
@@ -119,6 +122,18 @@ def differences(version, results):
                     "table": r.get("expected"), "cpython": r.get("actual"),
                     "detail": r.get("detail", "")})
     return out
+
+
+def confirmed(version, path, args, tmp, diffs):
+    """The differences that show again when their cases run a second time. A timing miss or an
+    unstable case on a loaded machine does not reproduce; a table that is wrong does."""
+    if not diffs:
+        return diffs
+    again = run_oracle(version, path, args, tmp, filters=sorted({d["id"] for d in diffs}))
+    if again is None:
+        return diffs
+    seen = {(d["id"], d["verdict"], d["line"]) for d in differences(version, again)}
+    return [d for d in diffs if (d["id"], d["verdict"], d["line"]) in seen]
 
 
 def as_expectation(actual):
@@ -288,7 +303,7 @@ def main():
             if results is None:
                 failed.append(version)
                 continue
-            diffs = differences(version, results)
+            diffs = confirmed(version, path, args, tmp, differences(version, results))
             all_diffs += diffs
             print("CPython %-8s %-45s %4d cases, %3d differ from the table" %
                   (patch, path, len(results["cases"]), len(diffs)))
