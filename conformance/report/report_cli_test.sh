@@ -83,4 +83,10 @@ status=$?
 grep -q '^  FAIL cpython-debian  wrong_docs.htons.claims_identity' "$tmp/out" || fail "$(cat "$tmp/out")"
 grep -q 'expectations line: wrong_docs.htons.claims_identity fail@1: 256$' "$tmp/out" ||
   fail "no expectations line: $(cat "$tmp/out")"
+# A capture of the wrong type says that the type name was the mismatch, not only both reprs.
+"$report" --cases conformance/report/testdata/capture_type --impl cpython-debian >"$tmp/out" 2>/dev/null
+[ $? -eq 1 ] || fail "a capture of the wrong type must fail: $(cat "$tmp/out")"
+grep -q '^      why:      the type name is the mismatch: expected \$a:int, got a value of type socket: <socket.socket fd=' "$tmp/out" ||
+  fail "the type name is not named as the mismatch: $(cat "$tmp/out")"
+
 echo PASS

@@ -202,6 +202,7 @@ std::string Explanation(const MatrixCell& c) {
   }
   if (!c.expected.empty()) s += "<dt>expected</dt><dd>" + Code(c.expected) + "</dd>";
   if (!c.actual.empty()) s += "<dt>actual</dt><dd>" + Code(c.actual) + "</dd>";
+  if (!c.note.empty()) s += "<dt>why</dt><dd>" + HtmlEscape(Shorten(c.note, 2000)) + "</dd>";
   if (!c.detail.empty() && c.detail != c.actual) {
     s += "<dt>detail</dt><dd>" + HtmlEscape(Shorten(c.detail, 2000)) + "</dd>";
   }

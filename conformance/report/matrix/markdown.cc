@@ -223,6 +223,7 @@ void WriteDivergences(std::ostream& out, const Matrix& m, const PageOptions& opt
           where += (where.empty() ? "" : ", ") + std::string("line ") + std::to_string(c.line);
         std::string actual = Code(c.actual);
         if (actual.empty()) actual = Text(c.detail);
+        if (!c.note.empty()) actual += " (" + Text(c.note) + ")";
         out << "| " << Code(r.id) << " " << Location(r, options) << " | " << Text(m.columns[i].name)
             << " | " << Mark(c) << " | " << Text(where) << " | " << Code(c.source) << " | "
             << Code(c.expected) << " | " << actual << " |\n";

@@ -97,6 +97,7 @@ MatrixCell CellFromJson(const json& j, const std::string& where) {
   c.source = String(j, "source");
   c.expected = String(j, "expected");
   c.actual = String(j, "actual");
+  c.note = String(j, "note");
   c.detail = String(j, "detail");
   c.signature = String(j, "signature");
   return c;

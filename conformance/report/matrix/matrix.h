@@ -68,6 +68,7 @@ struct MatrixCell {
   std::string source;     // the statement
   std::string expected;   // what it should have done (for the oracle: what the case documents)
   std::string actual;     // what it did
+  std::string note;       // why actual is not expected, when the texts do not show it
   std::string detail;     // crash or hang details, the missing capabilities, ...
   std::string signature;  // the expectations-file form: "fail@3: 2"
 
