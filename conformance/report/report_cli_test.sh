@@ -36,6 +36,33 @@ assert all(c["results"]["reference"]["verdict"] == "pass" for c in r["cases"])
 assert r["summary"]["reference"]["agree"] == 4
 PY
 
+# JUnit XML for any CI: one testcase per case and implementation, the failure count the run's.
+"$report" --filter 'example_inet.*' --junit "$tmp/r.xml" >/dev/null 2>&1 || fail "--junit run failed"
+python3 - "$tmp/r.xml" <<'PY' || fail "bad JUnit XML: $(cat "$tmp/r.xml")"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("8", "0", "0"), root.attrib
+cases = root.findall("./testsuite/testcase")
+assert len(cases) == 8
+assert {(c.get("classname"), c.get("name")) for c in cases} >= {
+    ("reference", "example_inet.aton.two_part_shorthand"), ("cpython", "example_inet.aton.two_part_shorthand")}
+assert all(c.get("file") == "conformance/cases/example_inet.cases" for c in cases)
+PY
+"$report" --cases conformance/report/testdata/capture_type --impl cpython-debian --junit "$tmp/f.xml" >/dev/null 2>&1
+[ $? -eq 1 ] || fail "the failing run must still exit 1 with --junit"
+python3 - "$tmp/f.xml" <<'PY' || fail "the failure is not in the JUnit XML: $(cat "$tmp/f.xml")"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.get("failures") == "1", root.attrib
+failure = root.find("./testsuite/testcase/failure")
+assert failure.get("type") == "fail", failure.attrib
+assert failure.get("message").startswith("fail at step 1: expected ($a:int, $b:socket), got (<socket.socket fd="), failure.attrib
+for text in ("step 1, line 7: socketpair()", "expected: ($a:int, $b:socket)", "why:      the type name is the mismatch",
+             "capture_type.socketpair.first_is_not_an_int (conformance/report/testdata/capture_type/capture_type.cases:5)"):
+    assert text in failure.text, (text, failure.text)
+PY
+
 # Repeated filters add up: the cases matching any of them.
 "$report" --filter 'example_inet.*' --filter 'example_socket.*' >"$tmp/out" 2>"$tmp/progress"
 [ $? -eq 0 ] || fail "example_inet and example_socket must pass: $(cat "$tmp/out")"

@@ -24,6 +24,7 @@
 
 #include "conformance/language/ast.h"
 #include "conformance/report/cli.h"
+#include "conformance/report/junit_xml.h"
 #include "conformance/report/matrix/html.h"
 #include "conformance/report/matrix/markdown.h"
 #include "conformance/report/matrix/matrix.h"
@@ -44,13 +45,14 @@ using namespace sockref::conformance::report;
 using namespace sockref::conformance::runner;
 
 constexpr char kUsage[] =
-    "usage: matrix [--impl NAME]... [--markdown FILE] [--html FILE] [--json FILE]\n"
+    "usage: matrix [--impl NAME]... [--markdown FILE] [--html FILE] [--json FILE] [--junit FILE]\n"
     "              [--registry FILE]... [--expectations NAME=FILE]... [--filter GLOB]...\n"
     "              [--cases DIR] [--jobs N] [--from-json FILE] [--list]\n"
     "Runs the suite and writes the conformance matrix; each --impl is a column.\n"
     "  --markdown FILE   write the matrix as Markdown to FILE\n"
     "  --html FILE       write the matrix as one self-contained HTML page to FILE\n"
     "  --json FILE       write the machine-readable results (report --json's format) to FILE\n"
+    "  --junit FILE      write the results as JUnit XML to FILE (report --junit's format)\n"
     "  --from-json FILE  draw the matrix from saved results instead of running the suite\n"
     "  --list            list the implementations (with --registry's) and exit\n"
     "  --help            print this and exit\n";
@@ -60,6 +62,7 @@ struct Flags {
   std::string markdown;
   std::string html;
   std::string json;
+  std::string junit;
   std::string from_json;
   bool list = false;
   bool help = false;
@@ -95,6 +98,8 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       flags.html = UserPath(v);
     } else if (arg == "--json" && value()) {
       flags.json = UserPath(v);
+    } else if (arg == "--junit" && value()) {
+      flags.junit = UserPath(v);
     } else if (arg == "--from-json" && value()) {
       flags.from_json = UserPath(v);
     } else if (arg == "--list") {
@@ -107,8 +112,9 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       return false;
     }
   }
-  if (!flags.list && flags.markdown.empty() && flags.html.empty() && flags.json.empty()) {
-    std::cerr << "matrix: nothing to write: give --markdown, --html or --json\n"
+  if (!flags.list && flags.markdown.empty() && flags.html.empty() && flags.json.empty() &&
+      flags.junit.empty()) {
+    std::cerr << "matrix: nothing to write: give --markdown, --html, --json or --junit\n"
               << kUsage << kSuiteFlagsUsage;
     return false;
   }
@@ -225,6 +231,11 @@ bool WriteOutputs(const Flags& flags, const Matrix& m, const json& results) {
   bool written = true;
   if (!flags.json.empty()) written &= WriteFile(
       flags.json, results.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  if (!flags.junit.empty()) {
+    std::ostringstream text;
+    WriteJUnitXml(text, results);
+    written &= WriteFile(flags.junit, text.str());
+  }
   if (!flags.markdown.empty()) {
     std::ostringstream text;
     WriteMarkdownMatrix(text, m, {SourcePrefix(flags.markdown)});
