@@ -26,6 +26,13 @@ status=$?
 grep -q '^Result: OK$' "$tmp/out" || fail "no OK result"
 grep -q '^Wall time: ' "$tmp/out" || fail "no wall time"
 grep -q '^report: \[1/1\] example_inet: 4 cases done$' "$tmp/progress" || fail "no progress: $(cat "$tmp/progress")"
+# Not a terminal (a file here, a CI log): plain lines, no carriage return or escape sequence.
+if grep -q $'[\r\x1b]' "$tmp/progress"; then fail "terminal control in a log: $(cat -A "$tmp/progress")"; fi
+# On a terminal (script(1) from util-linux gives one): one line, rewritten as cases finish.
+TERM=xterm timeout 120 script -qefc "$report --filter 'example_inet.*'" /dev/null </dev/null >"$tmp/tty" 2>&1 ||
+  fail "the run on a terminal failed: $(cat -A "$tmp/tty")"
+grep -q $'\rreport: \[4/4 cases\] example_inet\x1b\[K' "$tmp/tty" || fail "no updating line: $(cat -A "$tmp/tty")"
+if grep -q 'cases done' "$tmp/tty"; then fail "per-area lines on a terminal: $(cat -A "$tmp/tty")"; fi
 python3 - "$tmp/r.json" <<'PY' || fail "bad JSON results"
 import json, sys
 r = json.load(open(sys.argv[1]))

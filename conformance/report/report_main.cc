@@ -7,9 +7,12 @@
 //   bazel run //conformance:report -- --filter 'inet.*' --filter 'netdb.*'   # either
 //   bazel run //conformance:report -- --cases conformance/cases --jobs 8
 //
-// Progress goes to stderr, the report to stdout. Exit status: 0 when every result is a pass
+// Progress goes to stderr (one updating line on a terminal, a line per area elsewhere), the
+// report to stdout. Exit status: 0 when every result is a pass
 // or covered by conformance/expectations/<impl>.txt, 1 otherwise, 2 on bad usage or a
 // malformed case, expectations or registry file.
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -17,6 +20,7 @@
 
 #include "conformance/report/cli.h"
 #include "conformance/report/junit_xml.h"
+#include "conformance/report/progress_line.h"
 #include "conformance/report/reference_in_process.h"
 #include "conformance/report/results_json.h"
 #include "conformance/report/text_report.h"
@@ -105,7 +109,11 @@ int Run(int argc, char** argv) {
     return 2;
   }
   flags.suite.factories = ReferenceFactories();
-  flags.suite.progress = [](const std::string& line) { std::cerr << "report: " << line << "\n"; };
+  ProgressLine progress(std::cerr, "report", ProgressLine::IsTerminal(STDERR_FILENO));
+  flags.suite.progress = [&progress](const std::string& line) { progress.Area(line); };
+  flags.suite.case_done = [&progress](int done, int total, const std::string& area) {
+    progress.Case(done, total, area);
+  };
   std::unique_ptr<Suite> suite;
   try {
     if (flags.list) return List(flags.suite);
@@ -120,6 +128,7 @@ int Run(int argc, char** argv) {
   std::cerr << std::endl;
 
   const RunResults results = RunSuite(*suite);
+  progress.Finish();
   WriteTextReport(std::cout, results);
   std::cout.flush();
   const nlohmann::json machine = ResultsWithDescriptions(results, suite->registry);

@@ -25,6 +25,7 @@
 #include "conformance/language/ast.h"
 #include "conformance/report/cli.h"
 #include "conformance/report/junit_xml.h"
+#include "conformance/report/progress_line.h"
 #include "conformance/report/matrix/html.h"
 #include "conformance/report/matrix/markdown.h"
 #include "conformance/report/matrix/matrix.h"
@@ -199,10 +200,12 @@ bool ReadResults(const std::string& path, json& results) {
 // was started; `status` is the run's exit status. Returns false on a configuration problem.
 bool RunAndCollect(Flags& flags, const char* argv0, json& results, int& status) {
   std::unique_ptr<Suite> suite;
+  ProgressLine progress(std::cerr, "matrix", ProgressLine::IsTerminal(STDERR_FILENO));
   try {
     flags.suite.multiplier = TimeMultiplierFromEnv();
-    flags.suite.progress = [](const std::string& line) {
-      std::cerr << "matrix: " << line << std::endl;
+    flags.suite.progress = [&progress](const std::string& line) { progress.Area(line); };
+    flags.suite.case_done = [&progress](int done, int total, const std::string& area) {
+      progress.Case(done, total, area);
     };
     suite = LoadSuite(flags.suite);
   } catch (const std::exception& e) {  // SuiteError, a bad multiplier
@@ -213,6 +216,7 @@ bool RunAndCollect(Flags& flags, const char* argv0, json& results, int& status) 
   for (const std::string& n : suite->setup.names) std::cerr << " " << n;
   std::cerr << "\n";
   const RunResults run = RunSuite(*suite);
+  progress.Finish();
   WriteTextReport(std::cout, run);
   std::cout.flush();
   status = ExitStatus(run);
