@@ -170,11 +170,14 @@ json PatternToJson(const Pattern& p) {
 }
 
 json ExpectedToJson(const Expected& e) {
-  if (e.kind == Expected::Kind::kValue) return {{"value", PatternToJson(e.value)}};
+  // "text" is the expectation as the case file spells it, for people and tools reading dumps.
+  if (e.kind == Expected::Kind::kValue) {
+    return {{"value", PatternToJson(e.value)}, {"text", Describe(e)}};
+  }
   json raised = {{"type", e.exception}};
   if (e.errno_name) raised["errno_name"] = *e.errno_name;
   if (e.message) raised["str"] = *e.message;
-  return {{"raised", raised}};
+  return {{"raised", raised}, {"text", Describe(e)}};
 }
 
 json StepToJson(const Step& s) {

@@ -127,6 +127,11 @@ def as_expectation(actual):
     return text
 
 
+def version_key(version):
+    """Sorts "3.9" before "3.10"."""
+    return tuple(int(x) for x in version.split("."))
+
+
 def version_ranges(versions):
     """Groups sorted "3.x" strings into runs of consecutive minor versions: "3.6-3.8", "3.12+"."""
     nums = [tuple(int(x) for x in v.split(".")) for v in versions]
@@ -189,7 +194,7 @@ def proposals(diffs, found):
     out = {key: [line] for key, line in headers.items()}
     for (path, line), per_version in sorted(by_step.items()):
         by_outcome = {}
-        for version, d in sorted(per_version.items()):
+        for version, d in sorted(per_version.items(), key=lambda kv: version_key(kv[0])):
             expectation = as_expectation(d["cpython"])
             if expectation is not None:
                 by_outcome.setdefault(expectation, []).append(version)
