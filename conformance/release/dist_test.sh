@@ -48,6 +48,17 @@ run "$release/bin/matrix" --registry "$release/conformance/drivers/examples/toy_
 grep -q 'data-verdicts="pass pass"' "$tmp/m.html" || fail "no matrix written: $(cat "$tmp/err")"
 grep -q '<testsuite name="toy"' "$tmp/m.xml" || fail "no JUnit written"
 
+# The guide's commands ("Running without Bazel"), in the temporary directory instead of /opt.
+mkdir "$tmp/opt" && tar -xzf "$tarball" -C "$tmp/opt" || fail "cannot unpack into $tmp/opt"
+(
+  cd "$tmp/opt/sockref-conformance" || exit 1
+  bin/report --filter 'example_inet.*' >"$tmp/out" 2>&1 || fail "bin/report from the release: $(cat "$tmp/out")"
+  bin/report --registry conformance/drivers/examples/toy_registry.json --impl cpython --impl toy \
+    --expectations toy=conformance/drivers/examples/toy_expectations.txt --filter 'byteorder.*' \
+    --junit "$tmp/toy.xml" >"$tmp/out" 2>&1 || fail "the toy from the release: $(cat "$tmp/out")"
+  grep -q '<testsuite name="toy"' "$tmp/toy.xml" || fail "no JUnit for the toy"
+) || exit 1
+
 # Moved elsewhere, it still finds its suite: nothing in it names where it was built or unpacked.
 mv "$release" "$tmp/moved"
 run "$tmp/moved/bin/report" --filter 'example_inet.*' >"$tmp/out" 2>&1 ||
