@@ -23,8 +23,8 @@ packages=(
   python3-dev           # CPython headers for the extension module (//python)
   valgrind              # callgrind instruction counts for the benchmark gate
 )
-# Third-party implementations validated by the suite (issue 6); optional for tests.
-optional_packages=(pypy3 python3-gevent python3-eventlet)
+# Third-party implementations validated by the suite (issues 6 and 14); optional for tests.
+optional_packages=(pypy3 python3-gevent python3-eventlet python3-trio)
 
 missing=()
 for p in "${packages[@]}" "${optional_packages[@]}"; do

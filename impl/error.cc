@@ -58,6 +58,7 @@ std::string_view PythonName(ErrorKind kind) {
     case ErrorKind::kGaiError: return "gaierror";
     case ErrorKind::kHError: return "herror";
     case ErrorKind::kValueError: return "ValueError";
+    case ErrorKind::kUnicodeError: return "UnicodeError";
     case ErrorKind::kOverflowError: return "OverflowError";
     case ErrorKind::kTypeError: return "TypeError";
     case ErrorKind::kExceptionGroup: return "ExceptionGroup";

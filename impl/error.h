@@ -47,6 +47,7 @@ enum class ErrorKind {
   kGaiError,                // socket.gaierror: getaddrinfo()/getnameinfo() failures
   kHError,                  // socket.herror: gethostbyaddr() and friends
   kValueError,              // an argument with the right type and a wrong value
+  kUnicodeError,            // the idna codec refused a host name (a ValueError subclass)
   kOverflowError,           // an integer argument out of its C range
   kTypeError,               // an argument of the wrong shape (e.g. address family)
   kExceptionGroup,          // several errors at once (create_connection(all_errors=True))
@@ -155,6 +156,14 @@ class ValueError : public std::invalid_argument, public PythonException {
   explicit ValueError(const std::string& message) : std::invalid_argument(message) {}
   ErrorKind kind() const noexcept override { return ErrorKind::kValueError; }
   std::string_view message() const noexcept override { return what(); }
+};
+
+// UnicodeError mirrors Python's UnicodeError, a ValueError: the "idna" codec refused a
+// host name getaddrinfo() or gethostby*() was given as str.
+class UnicodeError : public ValueError {
+ public:
+  explicit UnicodeError(const std::string& message) : ValueError(message) {}
+  ErrorKind kind() const noexcept override { return ErrorKind::kUnicodeError; }
 };
 
 // OverflowError mirrors Python's OverflowError: an integer outside its C range.

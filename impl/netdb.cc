@@ -32,14 +32,23 @@ using resolver_internal::SetIpAddr;
 // Python-side argument conversions.
 
 // CPython's getaddrinfo() and gethostby*() let a failure of the "idna" codec
-// propagate: a UnicodeError (a ValueError) whose str() wraps the codec's reason.
+// propagate: a UnicodeError whose str() wraps the codec's reason.
 std::string EncodeHostName(std::string_view name) {
   try {
     return EncodeIdna(name);
   } catch (const IdnaError& e) {
-    throw ValueError("encoding with 'idna' codec failed (UnicodeError: " + std::string(e.reason()) +
-                     ")");
+    throw UnicodeError("encoding with 'idna' codec failed (UnicodeError: " +
+                       std::string(e.reason()) + ")");
   }
+}
+
+// CheckBytesHostArgument is the "et" unit on bytes: no codec, but no NUL either.
+const std::string& CheckBytesHostArgument(const BytesHost& name, std::string_view function) {
+  if (name.bytes.find('\0') != std::string::npos) {
+    throw TypeError(std::string(function) +
+                    "() argument 1 must be encoded string without null bytes, not bytes");
+  }
+  return name.bytes;
 }
 
 // EncodeHostArgument is CPython's "et" conversion with the "idna" encoding, used by
@@ -168,15 +177,13 @@ std::string_view PythonStrip(std::string_view s) {
 
 // ---------------------------------------------------------------------------
 
-std::vector<AddrInfo> getaddrinfo(const std::optional<std::string>& host, const PortSpec& port,
-                                  int family, int type, int proto, int flags) {
-  std::string encoded_host;
-  const char* host_ptr = nullptr;
-  if (host.has_value()) {
-    encoded_host = EncodeHostName(*host);
-    // CPython hands the encoded bytes over as a C string: a NUL ends the name.
-    host_ptr = encoded_host.c_str();
-  }
+namespace {
+
+// ResolveEncoded is getaddrinfo() once the host is bytes (encoded, or given as bytes).
+std::vector<AddrInfo> ResolveEncoded(const std::string* encoded_host, const PortSpec& port,
+                                     int family, int type, int proto, int flags) {
+  // CPython hands the bytes over as a C string: a NUL ends the name.
+  const char* host_ptr = encoded_host != nullptr ? encoded_host->c_str() : nullptr;
   std::string port_text;
   const char* port_ptr = nullptr;
   if (const auto* number = std::get_if<std::int64_t>(&port)) {
@@ -194,6 +201,20 @@ std::vector<AddrInfo> getaddrinfo(const std::optional<std::string>& host, const 
                               DecodeAddress(ai->ai_addr, ai->ai_addrlen, proto)});
   }
   return result;
+}
+
+}  // namespace
+
+std::vector<AddrInfo> getaddrinfo(const std::optional<std::string>& host, const PortSpec& port,
+                                  int family, int type, int proto, int flags) {
+  if (!host) return ResolveEncoded(nullptr, port, family, type, proto, flags);
+  const std::string encoded = EncodeHostName(*host);
+  return ResolveEncoded(&encoded, port, family, type, proto, flags);
+}
+
+std::vector<AddrInfo> getaddrinfo(const BytesHost& host, const PortSpec& port, int family,
+                                  int type, int proto, int flags) {
+  return ResolveEncoded(&host.bytes, port, family, type, proto, flags);
 }
 
 std::pair<std::string, std::string> getnameinfo(const Address& sockaddr, int flags) {
@@ -251,15 +272,15 @@ std::pair<std::string, std::string> getnameinfo(const Address& sockaddr, int fla
   return {host, service};
 }
 
-std::string gethostbyname(std::string_view name) {
-  const std::string encoded = EncodeHostArgument(name, "gethostbyname");
+namespace {
+
+std::string HostByName(const std::string& encoded) {
   sockaddr_storage address{};
   SetIpAddr(encoded, reinterpret_cast<sockaddr*>(&address), sizeof(address), AF_INET);
   return AddressText(AF_INET, &reinterpret_cast<const sockaddr_in*>(&address)->sin_addr);
 }
 
-HostEntry gethostbyname_ex(std::string_view name) {
-  const std::string encoded = EncodeHostArgument(name, "gethostbyname_ex");
+HostEntry HostByNameEx(const std::string& encoded) {
   sockaddr_storage address{};
   SetIpAddr(encoded, reinterpret_cast<sockaddr*>(&address), sizeof(address), AF_INET);
   // Like CPython, look the name itself up (not the address SetIpAddr found).
@@ -271,8 +292,7 @@ HostEntry gethostbyname_ex(std::string_view name) {
   return HostEntryFrom(h, h_error, address.ss_family);
 }
 
-HostEntry gethostbyaddr(std::string_view ip_address) {
-  const std::string encoded = EncodeHostArgument(ip_address, "gethostbyaddr");
+HostEntry HostByAddr(const std::string& encoded) {
   sockaddr_storage address{};
   SetIpAddr(encoded, reinterpret_cast<sockaddr*>(&address), sizeof(address), AF_UNSPEC);
   const int af = address.ss_family;
@@ -293,6 +313,32 @@ HostEntry gethostbyaddr(std::string_view ip_address) {
   std::vector<char> buffer(kHostBufferSize);
   ::gethostbyaddr_r(raw, raw_length, af, &entry, buffer.data(), buffer.size() - 1, &h, &h_error);
   return HostEntryFrom(h, h_error, af);
+}
+
+}  // namespace
+
+std::string gethostbyname(std::string_view name) {
+  return HostByName(EncodeHostArgument(name, "gethostbyname"));
+}
+
+std::string gethostbyname(const BytesHost& name) {
+  return HostByName(CheckBytesHostArgument(name, "gethostbyname"));
+}
+
+HostEntry gethostbyname_ex(std::string_view name) {
+  return HostByNameEx(EncodeHostArgument(name, "gethostbyname_ex"));
+}
+
+HostEntry gethostbyname_ex(const BytesHost& name) {
+  return HostByNameEx(CheckBytesHostArgument(name, "gethostbyname_ex"));
+}
+
+HostEntry gethostbyaddr(std::string_view ip_address) {
+  return HostByAddr(EncodeHostArgument(ip_address, "gethostbyaddr"));
+}
+
+HostEntry gethostbyaddr(const BytesHost& ip_address) {
+  return HostByAddr(CheckBytesHostArgument(ip_address, "gethostbyaddr"));
 }
 
 std::string gethostname() {

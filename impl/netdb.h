@@ -55,12 +55,21 @@ struct AddrInfo {
 // or a service name / numeric string (Python's str or bytes).
 using PortSpec = std::variant<std::monostate, std::int64_t, std::string>;
 
+// BytesHost is a host name given as bytes or bytearray. CPython hands those to the
+// resolver as they are, without the "idna" codec: getaddrinfo(b"a..b", 80) is a
+// gaierror where getaddrinfo("a..b", 80) is a UnicodeError. Every function taking
+// a host name has a BytesHost overload.
+struct BytesHost {
+  std::string bytes;
+};
+
 // getaddrinfo resolves `host` (std::nullopt is Python's None) and `port` into a
 // list of addresses, in the resolver's order. family/type/proto/flags are
 // AF_*, SOCK_*, IPPROTO_* and AI_* values; 0 means "any".
 // An int port is passed as its decimal text, as CPython does, so the resolver
 // wraps it modulo 65536 (70000 -> 4464) and rejects negatives with EAI_SERVICE.
-// Raises: ValueError for a host name with an empty or over-long label;
+// Raises: UnicodeError (a ValueError) for a host name with an empty or over-long
+// label, "encoding with 'idna' codec failed (UnicodeError: label empty or too long)";
 // gaierror with the resolver's EAI_* code (e.g. "[Errno -2] Name or service not
 // known" for an unknown name or a name under AI_NUMERICHOST, "[Errno -8] Servname
 // not supported for ai_socktype", "[Errno -6] ai_family not supported");
@@ -68,6 +77,8 @@ using PortSpec = std::variant<std::monostate, std::int64_t, std::string>;
 // A host or port containing a NUL byte is cut at the NUL, as in CPython.
 std::vector<AddrInfo> getaddrinfo(const std::optional<std::string>& host, const PortSpec& port,
                                   int family = 0, int type = 0, int proto = 0, int flags = 0);
+std::vector<AddrInfo> getaddrinfo(const BytesHost& host, const PortSpec& port, int family = 0,
+                                  int type = 0, int proto = 0, int flags = 0);
 
 // getnameinfo translates a numeric socket address into (host, service) strings,
 // with NI_* `flags`. `sockaddr` plays Python's tuple: InetAddress is the 2-tuple
@@ -99,11 +110,13 @@ struct HostEntry {
 // gethostbyname returns the IPv4 address of `name` as a dotted quad. "" is
 // INADDR_ANY ("0.0.0.0"), "<broadcast>" is "255.255.255.255", numeric forms are
 // not looked up.
-// Raises: ValueError for a bad label (see above); TypeError("gethostbyname()
-// argument 1 must be encoded string without null bytes, not str") for a NUL;
+// Raises: UnicodeError for a bad label (see above); TypeError("gethostbyname()
+// argument 1 must be encoded string without null bytes, not str") for a NUL
+// ("..., not bytes" for a BytesHost);
 // gaierror from the resolver ("[Errno -9] Address family for hostname not
 // supported" for an IPv6 literal, "[Errno -2] Name or service not known").
 std::string gethostbyname(std::string_view name);
+std::string gethostbyname(const BytesHost& name);
 
 // gethostbyname_ex returns the host entry of IPv4 host `name`: its canonical
 // name, aliases and IPv4 addresses.
@@ -114,14 +127,16 @@ std::string gethostbyname(std::string_view name);
 // h_errno the thread last had for it, as glibc does not set h_errno there.
 // OSError(EAFNOSUPPORT) if the entry is not IPv4.
 HostEntry gethostbyname_ex(std::string_view name);
+HostEntry gethostbyname_ex(const BytesHost& name);
 
 // gethostbyaddr returns the host entry for an IPv4 or IPv6 address (or a name,
 // which is resolved first): the reverse lookup of its address.
-// Raises: ValueError for a bad label; TypeError("gethostbyaddr() argument 1 must be
+// Raises: UnicodeError for a bad label; TypeError("gethostbyaddr() argument 1 must be
 // encoded string without null bytes, not str"); gaierror when the name does not
 // resolve; OSError("wildcard resolved to multiple address") for "" on a dual-stack
 // host; herror("[Errno 1] Unknown host") when no name is recorded for the address.
 HostEntry gethostbyaddr(std::string_view ip_address);
+HostEntry gethostbyaddr(const BytesHost& ip_address);
 
 // gethostname returns the machine's host name.
 // Raises: the OSError of errno if gethostname(2) fails.

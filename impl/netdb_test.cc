@@ -216,10 +216,10 @@ TEST(GetAddrInfoTest, Ipv4LiteralWithIpv6FamilyIsAFamilyMismatch) {
 
 TEST(GetAddrInfoTest, HostLabelsAreCheckedLikePythonsIdnaCodec) {
   EXPECT_THAT(Outcome([] { getaddrinfo(std::string(64, 'a'), 80); }),
-              Raises(ErrorKind::kValueError, kLabelTooLong));
+              Raises(ErrorKind::kUnicodeError, kLabelTooLong));
   for (const char* host : {"a..b", ".a", ".", "a.."}) {
     EXPECT_THAT(Outcome([&] { getaddrinfo(host, 80); }),
-                Raises(ErrorKind::kValueError, kLabelEmpty))
+                Raises(ErrorKind::kUnicodeError, kLabelEmpty))
         << host;
   }
   // A trailing dot and 63-byte labels are fine for the codec.
@@ -231,7 +231,7 @@ TEST(GetAddrInfoTest, HostLabelsAreCheckedLikePythonsIdnaCodec) {
 
 TEST(GetAddrInfoTest, NonAsciiHostIsEncodedBeforeTheLookup) {
   EXPECT_THAT(Outcome([] { getaddrinfo("ü..x", 80); }),
-              Raises(ErrorKind::kValueError, kLabelEmpty));
+              Raises(ErrorKind::kUnicodeError, kLabelEmpty));
   EXPECT_THAT(Outcome([] { getaddrinfo("bücher.example", 80, 0, 0, 0, AI_NUMERICHOST); }),
               Raises(ErrorKind::kGaiError, kNoName));
 }
@@ -245,11 +245,11 @@ TEST(GetAddrInfoTest, NonAsciiHostCodecFailuresAreValueErrors) {
        {std::string("ü..x"), std::string("\u00ad.x"), std::string("\u3002"),
         std::string(64, 'a') + ".ü", "ü." + std::string(64, 'a'), seventy_u}) {
     EXPECT_THAT(Outcome([&] { getaddrinfo(host, 80); }),
-                Raises(ErrorKind::kValueError, kLabelEmpty))
+                Raises(ErrorKind::kUnicodeError, kLabelEmpty))
         << host;
   }
   EXPECT_THAT(Outcome([] { getaddrinfo("xn--ü", 80); }),
-              Raises(ErrorKind::kValueError, kAcePrefix));
+              Raises(ErrorKind::kUnicodeError, kAcePrefix));
 }
 
 TEST(GetAddrInfoTest, LabelLibidn2RefusesIsLookedUpAsPythonsEncodingWouldBe) {
@@ -261,7 +261,7 @@ TEST(GetAddrInfoTest, LabelLibidn2RefusesIsLookedUpAsPythonsEncodingWouldBe) {
 
 TEST(GetAddrInfoTest, HostLabelErrorComesBeforeAnyLookup) {
   EXPECT_THAT(Outcome([] { getaddrinfo(std::string(64, 'a'), -1, 12345); }),
-              Raises(ErrorKind::kValueError, kLabelTooLong));
+              Raises(ErrorKind::kUnicodeError, kLabelTooLong));
 }
 
 TEST(GetAddrInfoTest, NulEndsHostAndServiceAsInCPython) {
@@ -446,14 +446,14 @@ TEST(GetHostByNameTest, UnresolvableNameIsNoName) {
 }
 
 TEST(GetHostByNameTest, BadLabelIsValueError) {
-  EXPECT_THAT(Outcome([] { gethostbyname("."); }), Raises(ErrorKind::kValueError, kLabelEmpty));
+  EXPECT_THAT(Outcome([] { gethostbyname("."); }), Raises(ErrorKind::kUnicodeError, kLabelEmpty));
 }
 
 TEST(GetHostByNameTest, NonAsciiCodecFailuresAreValueErrors) {
-  EXPECT_THAT(Outcome([] { gethostbyname("xn--ü"); }), Raises(ErrorKind::kValueError, kAcePrefix));
+  EXPECT_THAT(Outcome([] { gethostbyname("xn--ü"); }), Raises(ErrorKind::kUnicodeError, kAcePrefix));
   EXPECT_THAT(Outcome([] { gethostbyname_ex("xn--ü"); }),
-              Raises(ErrorKind::kValueError, kAcePrefix));
-  EXPECT_THAT(Outcome([] { gethostbyaddr("ü..x"); }), Raises(ErrorKind::kValueError, kLabelEmpty));
+              Raises(ErrorKind::kUnicodeError, kAcePrefix));
+  EXPECT_THAT(Outcome([] { gethostbyaddr("ü..x"); }), Raises(ErrorKind::kUnicodeError, kLabelEmpty));
 }
 
 TEST(GetHostByNameTest, NulKeptByTheCodecIsTypeError) {
@@ -470,7 +470,7 @@ TEST(GetHostByNameTest, NulIsTypeErrorAfterTheLabelCheck) {
                      "gethostbyname() argument 1 must be encoded string without null bytes, "
                      "not str"));
   EXPECT_THAT(Outcome([] { gethostbyname(std::string(64, 'a') + '\0'); }),
-              Raises(ErrorKind::kValueError, kLabelTooLong));
+              Raises(ErrorKind::kUnicodeError, kLabelTooLong));
 }
 
 TEST(GetHostByNameExTest, NumericAddressIsItsOwnName) {
@@ -535,7 +535,7 @@ TEST(GetHostByAddrTest, ArgumentErrors) {
                      "gethostbyaddr() argument 1 must be encoded string without null bytes, "
                      "not str"));
   EXPECT_THAT(Outcome([] { gethostbyaddr(std::string(64, 'a')); }),
-              Raises(ErrorKind::kValueError, kLabelTooLong));
+              Raises(ErrorKind::kUnicodeError, kLabelTooLong));
 }
 
 // ----------------------------------------------------------------------------
@@ -598,7 +598,7 @@ TEST(GetFqdnTest, ArgumentErrorsAreNotSwallowed) {
               Raises(ErrorKind::kTypeError,
                      "gethostbyaddr() argument 1 must be encoded string without null bytes, "
                      "not str"));
-  EXPECT_THAT(Outcome([] { getfqdn("a..b"); }), Raises(ErrorKind::kValueError, kLabelEmpty));
+  EXPECT_THAT(Outcome([] { getfqdn("a..b"); }), Raises(ErrorKind::kUnicodeError, kLabelEmpty));
 }
 
 // ----------------------------------------------------------------------------
@@ -675,6 +675,27 @@ TEST(GetServByPortTest, PortOutsideCIntIsOverflowErrorFirst) {
 TEST(GetServByPortTest, NulInProtoIsCheckedBeforeThePortRange) {
   EXPECT_THAT(Outcome([] { getservbyport(70000, std::string("tc\0p", 4)); }),
               Raises(ErrorKind::kValueError, "embedded null character"));
+}
+
+// A host given as bytes reaches the resolver without the idna codec: CPython's
+// getaddrinfo(b"a..b", 80) is gaierror(EAI_NONAME) where "a..b" is a UnicodeError, and
+// gethostby*() refuse a NUL in bytes naming bytes.
+TEST(BytesHostTest, BytesSkipTheIdnaCodec) {
+  EXPECT_THAT(Outcome([] { getaddrinfo(std::string("a..b"), 80); }),
+              Raises(ErrorKind::kUnicodeError, kLabelEmpty));
+  EXPECT_THAT(Outcome([] { getaddrinfo(BytesHost{"a..b"}, 80); }),
+              Raises(ErrorKind::kGaiError, "[Errno -2] Name or service not known"));
+  EXPECT_THAT(Outcome([] { gethostbyname(BytesHost{"a..b"}); }),
+              Raises(ErrorKind::kGaiError, "[Errno -2] Name or service not known"));
+  EXPECT_EQ(gethostbyname(BytesHost{"127.0.0.1"}), "127.0.0.1");
+  EXPECT_THAT(Outcome([] { gethostbyname(BytesHost{std::string("a\0b", 3)}); }),
+              Raises(ErrorKind::kTypeError,
+                     "gethostbyname() argument 1 must be encoded string without null bytes, "
+                     "not bytes"));
+  EXPECT_THAT(Outcome([] { gethostbyaddr(BytesHost{std::string("a\0b", 3)}); }),
+              Raises(ErrorKind::kTypeError,
+                     "gethostbyaddr() argument 1 must be encoded string without null bytes, "
+                     "not bytes"));
 }
 
 }  // namespace

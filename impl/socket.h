@@ -200,11 +200,17 @@ class Socket {
   RecvMsgIntoResult recvmsg_into(std::span<const MutableBuffer> buffers,
                                  std::int64_t ancbufsize = 0, int flags = 0);
   // sendmsg_afalg: AF_ALG's sendmsg with ALG_SET_OP / ALG_SET_IV /
-  // ALG_SET_AEAD_ASSOCLEN control messages.
+  // ALG_SET_AEAD_ASSOCLEN control messages. On a socket of another family it
+  // sends nothing: OSError("algset is only supported for AF_ALG") (no errno), the
+  // check CPython makes before any other (CheckAfalgFamily).
   std::int64_t sendmsg_afalg(std::span<const ConstBuffer> msg, int op,
                              std::optional<ConstBuffer> iv = std::nullopt,
                              std::optional<std::int64_t> assoclen = std::nullopt,
                              int flags = 0);
+  // CheckAfalgFamily raises sendmsg_afalg's OSError unless this is an AF_ALG
+  // socket. CPython checks the family before it parses sendmsg_afalg's arguments,
+  // so a binding calls this first.
+  void CheckAfalgFamily() const;
   // sendfile sends count bytes (nullopt: to EOF) of file_fd from offset with
   // sendfile(2) and returns the total; if any byte was sent, the file offset is
   // left after the last one (also when raising). As in CPython, a file whose

@@ -155,9 +155,14 @@ RecvMsgIntoResult Socket::recvmsg_into(std::span<const MutableBuffer> buffers,
   return result;
 }
 
+void Socket::CheckAfalgFamily() const {
+  if (family_ != AF_ALG) throw OSError(std::string("algset is only supported for AF_ALG"));
+}
+
 std::int64_t Socket::sendmsg_afalg(std::span<const ConstBuffer> msg, int op,
                                    std::optional<ConstBuffer> iv,
                                    std::optional<std::int64_t> assoclen, int flags) {
+  CheckAfalgFamily();
   // CPython's checks, in its order, with its (TypeError) classes.
   if (op < 0) throw TypeError("Invalid or missing argument 'op'");
   if (assoclen && (*assoclen < 0 || *assoclen > INT_MAX)) {

@@ -147,6 +147,23 @@ bool ReadySocketType();
 // NewSocketObject returns a new instance of the base socket type owning `sock`.
 PyObject* NewSocketObject(Socket sock);
 
+// Sock returns the object's Socket; a socket whose __init__ never ran behaves as
+// CPython's with descriptor -1: EBADF (thrown as OSError).
+Socket& Sock(PyObject* obj);
+
+// Kind returns the {family, type, proto} the address parsers need.
+SocketTriple Kind(const Socket& s);
+
+// IntArg is CPython's _PyLong_AsInt(): a C int from an int-like object, with its
+// messages ("Python int too large to convert to C int" at any size).
+bool IntArg(PyObject* obj, int* out);
+
+// The socket methods with ancillary data (socket_messages.cc), for the method table.
+PyObject* SendMsg(PyObject* obj, PyObject* args);
+PyObject* RecvMsg(PyObject* obj, PyObject* args);
+PyObject* RecvMsgInto(PyObject* obj, PyObject* args);
+PyObject* SendMsgAfalg(PyObject* obj, PyObject* args, PyObject* kwds);
+
 // --- Module functions (module_functions.cc) ----------------------------------------
 
 // kModuleFunctions is the module's method table, ending with a null entry.

@@ -59,6 +59,8 @@ PyObject* RaiseCurrentException() {
     if (!PyErr_Occurred()) PyErr_SetString(PyExc_SystemError, "error return without exception set");
   } catch (const sockref::OSError& e) {
     SetOSError(e);
+  } catch (const sockref::UnicodeError& e) {
+    PyErr_SetString(PyExc_UnicodeError, e.what());
   } catch (const sockref::ValueError& e) {
     PyErr_SetString(PyExc_ValueError, e.what());
   } catch (const sockref::OverflowError& e) {

@@ -101,8 +101,13 @@ bool PythonInt(PyObject* obj, __int128* out) {
   return true;
 }
 
-HostEntry Lookup(HostEntry (*fn)(std::string_view), const std::string& name) {
-  return WithoutGil([&] { return fn(name); });
+// Lookup calls a gethostby*() function without the GIL: with a str name through the idna
+// codec, with bytes or bytearray as they are (BytesHost), as CPython's "et" unit does.
+template <typename Result>
+Result Lookup(Result (*by_str)(std::string_view), Result (*by_bytes)(const BytesHost&),
+              PyObject* obj, const std::string& name) {
+  const bool is_str = PyUnicode_Check(obj);
+  return WithoutGil([&] { return is_str ? by_str(name) : by_bytes(BytesHost{name}); });
 }
 
 PyObject* HostEntryToPython(const HostEntry& e) {
@@ -116,6 +121,25 @@ PyObject* HostEntryToPython(const HostEntry& e) {
 }
 
 // --- Name resolution ------------------------------------------------------------------
+
+// PortArg converts getaddrinfo()'s port: an int (a C long), str, bytes or None.
+bool PortArg(PyObject* port_obj, PortSpec* port) {
+  if (PyLong_Check(port_obj)) {
+    const long value = PyLong_AsLong(port_obj);
+    if (value == -1 && PyErr_Occurred()) return false;
+    *port = static_cast<std::int64_t>(value);
+  } else if (PyUnicode_Check(port_obj)) {
+    const char* text = PyUnicode_AsUTF8(port_obj);
+    if (text == nullptr) return false;
+    *port = std::string(text);
+  } else if (PyBytes_Check(port_obj)) {
+    *port = std::string(PyBytes_AS_STRING(port_obj), PyBytes_GET_SIZE(port_obj));
+  } else if (port_obj != Py_None) {
+    PyErr_SetString(PyExc_OSError, "Int or String expected");
+    return false;
+  }
+  return true;
+}
 
 PyObject* GetAddrInfo(PyObject*, PyObject* args, PyObject* kwds) {
   static const char* keywords[] = {"host", "port", "family", "type", "proto", "flags", nullptr};
@@ -136,26 +160,17 @@ PyObject* GetAddrInfo(PyObject*, PyObject* args, PyObject* kwds) {
     if (!HostArg(host_obj, "getaddrinfo", &*host)) return nullptr;
   }
   PortSpec port;
-  if (PyLong_CheckExact(port_obj) || PyLong_Check(port_obj)) {
-    const long value = PyLong_AsLong(port_obj);
-    if (value == -1 && PyErr_Occurred()) return nullptr;
-    port = static_cast<std::int64_t>(value);
-  } else if (PyUnicode_Check(port_obj)) {
-    const char* text = PyUnicode_AsUTF8(port_obj);
-    if (text == nullptr) return nullptr;
-    port = std::string(text);
-  } else if (PyBytes_Check(port_obj)) {
-    port = std::string(PyBytes_AS_STRING(port_obj), PyBytes_GET_SIZE(port_obj));
-  } else if (port_obj != Py_None) {
-    PyErr_SetString(PyExc_OSError, "Int or String expected");
-    return nullptr;
-  }
+  if (!PortArg(port_obj, &port)) return nullptr;
   if (PySys_Audit("socket.getaddrinfo", "OOiii", host_obj, port_obj, family, type, proto) < 0) {
     return nullptr;
   }
   try {
-    const std::vector<AddrInfo> infos =
-        WithoutGil([&] { return getaddrinfo(host, port, family, type, proto, flags); });
+    // A bytes host reaches the resolver as it is; a str one through the idna codec.
+    const bool bytes_host = host && !PyUnicode_Check(host_obj);
+    const std::vector<AddrInfo> infos = WithoutGil([&] {
+      return bytes_host ? getaddrinfo(BytesHost{*host}, port, family, type, proto, flags)
+                        : getaddrinfo(host, port, family, type, proto, flags);
+    });
     PyObject* list = PyList_New(0);
     if (list == nullptr) return nullptr;
     for (const AddrInfo& ai : infos) {
@@ -214,7 +229,7 @@ PyObject* GetHostByName(PyObject*, PyObject* args) {
   if (!EncodedHostArg(obj, "gethostbyname", &name)) return nullptr;
   if (PySys_Audit("socket.gethostbyname", "O", args) < 0) return nullptr;
   try {
-    return Str(WithoutGil([&] { return gethostbyname(name); }));
+    return Str(Lookup<std::string>(gethostbyname, gethostbyname, obj, name));
   } catch (...) {
     return RaiseCurrentException();
   }
@@ -227,7 +242,7 @@ PyObject* GetHostByNameEx(PyObject*, PyObject* args) {
   if (!EncodedHostArg(obj, "gethostbyname_ex", &name)) return nullptr;
   if (PySys_Audit("socket.gethostbyname", "O", args) < 0) return nullptr;
   try {
-    return HostEntryToPython(Lookup(gethostbyname_ex, name));
+    return HostEntryToPython(Lookup<HostEntry>(gethostbyname_ex, gethostbyname_ex, obj, name));
   } catch (...) {
     return RaiseCurrentException();
   }
@@ -240,7 +255,7 @@ PyObject* GetHostByAddr(PyObject*, PyObject* args) {
   if (!EncodedHostArg(obj, "gethostbyaddr", &name)) return nullptr;
   if (PySys_Audit("socket.gethostbyaddr", "O", obj) < 0) return nullptr;
   try {
-    return HostEntryToPython(Lookup(gethostbyaddr, name));
+    return HostEntryToPython(Lookup<HostEntry>(gethostbyaddr, gethostbyaddr, obj, name));
   } catch (...) {
     return RaiseCurrentException();
   }

@@ -14,6 +14,7 @@ const std::set<std::string, std::less<>>& LowerCaseModuleNames() {
       "close",
       "create_connection",
       "create_server",
+      "dup",
       "error",
       "fromfd",
       "fromshare",

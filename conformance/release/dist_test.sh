@@ -15,6 +15,7 @@ tar -xzf "$tarball" -C "$tmp" || fail "cannot unpack $tarball"
 release=$tmp/sockref-conformance
 for f in bin/report bin/matrix conformance/implementations.json conformance/cases/example_inet.cases \
   conformance/expectations/pypy3.txt conformance/drivers/oracle/driver.py \
+  conformance/drivers/kit/sockref_driver_kit/__init__.py conformance/drivers/trio/driver.py \
   conformance/drivers/reference/reference_driver python/sockref_socket.py python/_sockref_socket.so \
   conformance/drivers/examples/toy_driver.py conformance/CASES.md conformance/PROTOCOL.md \
   docs/validating-your-implementation.md; do

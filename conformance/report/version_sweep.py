@@ -77,14 +77,18 @@ def find_cpythons(extra):
     return dict(sorted(chosen.items(), key=lambda kv: tuple(int(x) for x in kv[0].split("."))))
 
 
+def registry_entry(version, path):
+    """The registry entry that runs the oracle driver under the interpreter at `path`."""
+    return {"name": "cpython-" + version, "description": "CPython " + version,
+            "argv": [path, "{root}/conformance/drivers/oracle/driver.py"]}
+
+
 def run_oracle(version, path, args, tmp):
     """Runs the report with this interpreter as the oracle; returns its JSON results or None."""
     name = "cpython-" + version
     registry = os.path.join(tmp, name + ".json")
     with open(registry, "w") as f:
-        json.dump({"implementations": [{
-            "name": name, "description": "CPython %s at %s" % (version, path),
-            "argv": [path, "{root}/conformance/drivers/oracle/driver.py"]}]}, f)
+        json.dump({"implementations": [registry_entry(version, path)]}, f)
     results = os.path.join(tmp, name + ".results.json")
     command = [os.path.join(runfiles_root(), "conformance", "report", "report"),
                "--registry", registry, "--impl", name, "--oracle", name,
@@ -262,11 +266,21 @@ def main():
     parser.add_argument("--jobs", type=int, default=6)
     parser.add_argument("--propose", metavar="FILE", help="write proposed table edits as a patch")
     parser.add_argument("--json", metavar="FILE", help="write every difference found as JSON")
+    parser.add_argument("--write-registry", metavar="FILE",
+                        help="write a registry file with a cpython-X.Y entry per CPython found "
+                             "(for the matrix's --registry) and exit")
     args = parser.parse_args()
     found = find_cpythons([os.path.abspath(os.path.expanduser(p)) for p in args.python])
     if not found:
         sys.stderr.write("version_sweep: no CPython from 3.6 to 3.13 found\n")
         return 2
+    if args.write_registry:
+        target = os.path.join(os.environ.get("BUILD_WORKING_DIRECTORY", "."), args.write_registry)
+        with open(target, "w") as f:
+            json.dump({"implementations": [registry_entry(v, path) for v, (path, _) in
+                                           found.items()]}, f, indent=2)
+        print("version_sweep: %s holds %s" % (target, ", ".join("cpython-" + v for v in found)))
+        return 0
     all_diffs, failed = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for version, (path, patch) in found.items():

@@ -26,7 +26,7 @@ TEST(RegistryTest, ProjectRegistryNamesEveryImplementationTheSuiteSupports) {
   std::vector<std::string> names;
   for (const Implementation& i : r.implementations) names.push_back(i.name);
   EXPECT_THAT(names, ElementsAre("reference", "reference-binary", "reference-python", "cpython",
-                                 "cpython-debian", "pypy3", "gevent", "eventlet"));
+                                 "cpython-debian", "pypy3", "gevent", "eventlet", "trio"));
   EXPECT_EQ(r.oracle, "cpython");
   EXPECT_THAT(r.defaults, ElementsAre("reference", "cpython"));
   EXPECT_TRUE(r.Find("reference")->in_process);

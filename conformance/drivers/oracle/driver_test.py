@@ -193,6 +193,10 @@ class TranscriptTests:
         self.assertTrue(os.path.isabs(h["interpreter"]), h)
         self.assertIn(h["implementation"], ("CPython", "PyPy"))
         self.assertRegex(h["version"], r"^3\.\d+\.\d+")
+        language = subprocess.run([self.interpreter, "-c", "import sys; print(sys.version_info[0], "
+                                   "sys.version_info[1], sep='.')"],
+                                  stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+        self.assertEqual(h["python_version"], language)  # PROTOCOL.md: major.minor, "3.9"
         self.assertIn("root" if os.geteuid() == 0 else "nonroot", h["capabilities"])
         self.assertIn("AF_UNIX", h["capabilities"])
 

@@ -57,13 +57,6 @@ assert r["generated"]["command"].startswith("matrix_cli --impl reference")
 assert len(r["cases"]) == 4 and r["failures"] == 0
 PY
 
-# The command that draws the published matrix (README, docs/third-party-analysis.md), on the
-# example cases without timings and into the test's own directory.
-"$matrix" --impl reference --impl cpython --impl cpython-debian --impl pypy3 --impl gevent --impl eventlet \
-  --filter 'example_inet.*' --filter 'example_socket.*' --markdown "$tmp/six.md" --html "$tmp/six.html" >"$tmp/out" 2>&1 ||
-  fail "the published matrix's command on the examples: $(cat "$tmp/out")"
-grep -q '^| \*\*eventlet\*\* |' "$tmp/six.md" || fail "no eventlet column: $(cat "$tmp/six.md")"
-
 # An implementation that cannot start is a column of "unavailable", and the run fails.
 cat >"$tmp/ghost.json" <<'JSON'
 {"implementations": [{"name": "ghost", "argv": ["{dir}/no-such-driver"]}]}

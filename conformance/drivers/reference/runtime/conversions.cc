@@ -276,7 +276,8 @@ int ArgInt(const Ref& x) {
 }
 
 int ArgClinicInt(const Ref& x) {
-  const PyInt v = CheckLong(ArgIndex(x));
+  // _PyLong_AsInt says "C int" also for values beyond a C long (shutdown(2**64)).
+  const PyInt v = ArgIndex(x);
   if (v > INT_MAX || v < INT_MIN) throw OverflowError("Python int too large to convert to C int");
   return static_cast<int>(v);
 }

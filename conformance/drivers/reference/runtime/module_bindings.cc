@@ -268,7 +268,12 @@ Ref GetAddrInfo(Session&, const CallArgs& args) {
   const std::optional<std::string> host = HostArg(a[0]);
   const PortSpec port = PortArg(a[1]);
   std::vector<Ref> out;
-  for (const AddrInfo& ai : sockref::getaddrinfo(host, port, family, type, proto, flags)) {
+  // A bytes host reaches the resolver as it is; a str one through the idna codec.
+  const std::vector<AddrInfo> infos =
+      host && !As<StrObject>(a[0])
+          ? sockref::getaddrinfo(sockref::BytesHost{*host}, port, family, type, proto, flags)
+          : sockref::getaddrinfo(host, port, family, type, proto, flags);
+  for (const AddrInfo& ai : infos) {
     out.push_back(
         NewTuple({IntOrEnum(AddressFamilyClass(), ai.family), IntOrEnum(SocketKindClass(), ai.type),
                   Int(ai.proto), Str(ai.canonname), AddressToRef(ai.sockaddr)}));
@@ -309,21 +314,27 @@ Ref GetHostByName(Session&, const CallArgs& args) {
   static const auto* sig =
       new Signature(Signature::Varargs("gethostbyname", "gethostbyname", {"hostname"}, 1));
   const std::vector<Ref> a = Bind(*sig, args);
-  return Str(sockref::gethostbyname(EncodedString(a[0], "gethostbyname")));
+  const std::string name = EncodedString(a[0], "gethostbyname");
+  return Str(As<StrObject>(a[0]) ? sockref::gethostbyname(name)
+                                 : sockref::gethostbyname(sockref::BytesHost{name}));
 }
 
 Ref GetHostByNameEx(Session&, const CallArgs& args) {
   static const auto* sig =
       new Signature(Signature::Varargs("gethostbyname_ex", "gethostbyname_ex", {"hostname"}, 1));
   const std::vector<Ref> a = Bind(*sig, args);
-  return HostEntryToRef(sockref::gethostbyname_ex(EncodedString(a[0], "gethostbyname_ex")));
+  const std::string name = EncodedString(a[0], "gethostbyname_ex");
+  return HostEntryToRef(As<StrObject>(a[0]) ? sockref::gethostbyname_ex(name)
+                                            : sockref::gethostbyname_ex(sockref::BytesHost{name}));
 }
 
 Ref GetHostByAddr(Session&, const CallArgs& args) {
   static const auto* sig =
       new Signature(Signature::Varargs("gethostbyaddr", "gethostbyaddr", {"ip_address"}, 1));
   const std::vector<Ref> a = Bind(*sig, args);
-  return HostEntryToRef(sockref::gethostbyaddr(EncodedString(a[0], "gethostbyaddr")));
+  const std::string name = EncodedString(a[0], "gethostbyaddr");
+  return HostEntryToRef(As<StrObject>(a[0]) ? sockref::gethostbyaddr(name)
+                                            : sockref::gethostbyaddr(sockref::BytesHost{name}));
 }
 
 Ref GetHostName(Session&, const CallArgs& args) {
@@ -498,6 +509,13 @@ Ref CloseFd(Session&, const CallArgs& args) {
   return None();
 }
 
+// DupFd is socket.dup(fd): a non-inheritable duplicate of any open descriptor.
+Ref DupFd(Session&, const CallArgs& args) {
+  static const auto* sig = new Signature(Signature::OneArg("_socket.dup", "fd"));
+  const std::vector<Ref> a = Bind(*sig, args);
+  return Int(sockref::dup(static_cast<int>(ArgLong(a[0]))));
+}
+
 // ----- classes -----------------------------------------------------------------------------------
 
 // EnumClassObject is socket.AddressFamily & co.; calling one looks a member up by value
@@ -555,6 +573,7 @@ const Table& ModuleTable() {
     DefinePython(*t, "send_fds", SendFds);
     DefinePython(*t, "recv_fds", RecvFds);
     DefineC(*t, "close", CloseFd);
+    DefineC(*t, "dup", DupFd);
     DefineC(*t, "getdefaulttimeout", GetDefaultTimeout);
     DefineC(*t, "setdefaulttimeout", SetDefaultTimeout);
     DefineC(*t, "getnameinfo", GetNameInfo);

@@ -1,0 +1,78 @@
+"""Capabilities, probed by trying them with the module under test (PROTOCOL.md, "hello").
+
+    caps = await probe_capabilities(socket, adapter)   # {"AF_INET6", "AF_UNIX", ..., "root"}
+
+Each probe makes its calls through the adapter, so an asynchronous module's methods are
+awaited, and a probe that fails for any reason (a missing name included) leaves its
+capability out.
+"""
+
+import array
+import os
+
+
+async def probe_capabilities(m, adapter):
+    """probe_capabilities returns the set of capability names the module has here."""
+    async def call(fn, *args):
+        return await adapter.call(fn, list(args), {})
+
+    async def works(probe):
+        try:
+            await probe()
+            return True
+        except Exception:
+            return False
+
+    async def inet6():
+        with await call(m.socket, m.AF_INET6, m.SOCK_STREAM) as s:
+            await call(s.bind, ("::1", 0))
+
+    async def unix():
+        a, b = await call(m.socketpair, m.AF_UNIX, m.SOCK_STREAM)
+        a.close()
+        b.close()
+
+    async def abstract():
+        with await call(m.socket, m.AF_UNIX, m.SOCK_STREAM) as s:
+            await call(s.bind, b"\0sockref-probe-%d" % os.getpid())
+
+    async def rights():
+        a, b = await call(m.socketpair, m.AF_UNIX, m.SOCK_STREAM)
+        try:
+            await _pass_descriptor(m, call, a, b)
+        finally:
+            a.close()
+            b.close()
+
+    async def reuseport():
+        with await call(m.socket, m.AF_INET, m.SOCK_STREAM) as s:
+            await call(s.setsockopt, m.SOL_SOCKET, m.SO_REUSEPORT, 1)
+
+    caps = set()
+    # has_ipv6 is consulted where the module has it; a module without it (trio.socket) is
+    # simply tried.
+    if getattr(m, "has_ipv6", True) and await works(inet6):
+        caps.add("AF_INET6")
+    if hasattr(m, "AF_UNIX") and await works(unix):
+        caps.add("AF_UNIX")
+    if "AF_UNIX" in caps and await works(abstract):
+        caps.add("AF_UNIX_ABSTRACT")
+    if "AF_UNIX" in caps and hasattr(m, "SCM_RIGHTS") and await works(rights):
+        caps.add("SCM_RIGHTS")
+    if hasattr(m, "SO_REUSEPORT") and await works(reuseport):
+        caps.add("SO_REUSEPORT")
+    caps.add("root" if os.geteuid() == 0 else "nonroot")
+    return caps
+
+
+async def _pass_descriptor(m, call, a, b):
+    """Sends a's descriptor over a with SCM_RIGHTS and checks one arrives on b (closing it)."""
+    int_size = array.array("i").itemsize
+    await call(a.sendmsg, [b"x"], [(m.SOL_SOCKET, m.SCM_RIGHTS, array.array("i", [a.fileno()]))])
+    msg, anc, flags, addr = await call(b.recvmsg, 1, m.CMSG_SPACE(int_size))
+    for level, kind, data in anc:
+        if level == m.SOL_SOCKET and kind == m.SCM_RIGHTS:
+            for fd in array.array("i", data[:int_size]):
+                os.close(fd)
+            return
+    raise OSError("no descriptor came back")
