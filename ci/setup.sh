@@ -7,7 +7,11 @@ packages=(
   bazel-bootstrap       # Bazel 4.2.3, the only Bazel Debian ships
   bazel-platforms       # @platforms, wired in WORKSPACE
   bazel-rules-java      # @rules_java, parsed by toolchain resolution
+  chromium              # the matrix page's browser test (matrix_page_browser_test): required,
+                        # so the test fails rather than skips where this script ran
   clang                 # sanitizer and fuzzer builds (clang 14)
+  fontconfig            # fc-list, with which the browser test checks glyph coverage
+  fonts-dejavu-core     # Debian's default font: every glyph of the matrix page is in it
   libclang-rt-14-dev    # ASan/UBSan/TSan/libFuzzer runtimes
   libgtest-dev          # GoogleTest
   libidn2-dev           # IDNA host-name encoding, as CPython's "idna" codec

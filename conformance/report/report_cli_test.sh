@@ -26,6 +26,13 @@ status=$?
 grep -q '^Result: OK$' "$tmp/out" || fail "no OK result"
 grep -q '^Wall time: ' "$tmp/out" || fail "no wall time"
 grep -q '^report: \[1/1\] example_inet: 4 cases done$' "$tmp/progress" || fail "no progress: $(cat "$tmp/progress")"
+# Not a terminal (a file here, a CI log): plain lines, no carriage return or escape sequence.
+if grep -q $'[\r\x1b]' "$tmp/progress"; then fail "terminal control in a log: $(cat -A "$tmp/progress")"; fi
+# On a terminal (script(1) from util-linux gives one): one line, rewritten as cases finish.
+TERM=xterm timeout 120 script -qefc "$report --filter 'example_inet.*'" /dev/null </dev/null >"$tmp/tty" 2>&1 ||
+  fail "the run on a terminal failed: $(cat -A "$tmp/tty")"
+grep -q $'\rreport: \[4/4 cases\] example_inet\x1b\[K' "$tmp/tty" || fail "no updating line: $(cat -A "$tmp/tty")"
+if grep -q 'cases done' "$tmp/tty"; then fail "per-area lines on a terminal: $(cat -A "$tmp/tty")"; fi
 python3 - "$tmp/r.json" <<'PY' || fail "bad JSON results"
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -36,6 +43,33 @@ assert all(c["results"]["reference"]["verdict"] == "pass" for c in r["cases"])
 assert r["summary"]["reference"]["agree"] == 4
 PY
 
+# JUnit XML for any CI: one testcase per case and implementation, the failure count the run's.
+"$report" --filter 'example_inet.*' --junit "$tmp/r.xml" >/dev/null 2>&1 || fail "--junit run failed"
+python3 - "$tmp/r.xml" <<'PY' || fail "bad JUnit XML: $(cat "$tmp/r.xml")"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("8", "0", "0"), root.attrib
+cases = root.findall("./testsuite/testcase")
+assert len(cases) == 8
+assert {(c.get("classname"), c.get("name")) for c in cases} >= {
+    ("reference", "example_inet.aton.two_part_shorthand"), ("cpython", "example_inet.aton.two_part_shorthand")}
+assert all(c.get("file") == "conformance/cases/example_inet.cases" for c in cases)
+PY
+"$report" --cases conformance/report/testdata/capture_type --impl cpython-debian --junit "$tmp/f.xml" >/dev/null 2>&1
+[ $? -eq 1 ] || fail "the failing run must still exit 1 with --junit"
+python3 - "$tmp/f.xml" <<'PY' || fail "the failure is not in the JUnit XML: $(cat "$tmp/f.xml")"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.get("failures") == "1", root.attrib
+failure = root.find("./testsuite/testcase/failure")
+assert failure.get("type") == "fail", failure.attrib
+assert failure.get("message").startswith("fail at step 1: expected ($a:int, $b:socket), got (<socket.socket fd="), failure.attrib
+for text in ("step 1, line 7: socketpair()", "expected: ($a:int, $b:socket)", "why:      the type name is the mismatch",
+             "capture_type.socketpair.first_is_not_an_int (conformance/report/testdata/capture_type/capture_type.cases:5)"):
+    assert text in failure.text, (text, failure.text)
+PY
+
 # Repeated filters add up: the cases matching any of them.
 "$report" --filter 'example_inet.*' --filter 'example_socket.*' >"$tmp/out" 2>"$tmp/progress"
 [ $? -eq 0 ] || fail "example_inet and example_socket must pass: $(cat "$tmp/out")"
@@ -43,6 +77,13 @@ grep -q '^report: [0-9]* of [0-9]* cases on' "$tmp/progress" || fail "no count: 
 grep -q 'example_inet: 4 cases done$' "$tmp/progress" || fail "example_inet left out: $(cat "$tmp/progress")"
 grep -q 'example_socket: [0-9]* cases done$' "$tmp/progress" ||
   fail "the second --filter was ignored: $(cat "$tmp/progress")"
+
+# The README's third-party command, on the example cases without timings (with every driver of
+# five implementations running at once, a loaded machine would make those flaky): every implementation Debian ships
+# (ci/setup.sh installs them) runs, and what they do differently is in their expectations files.
+"$report" --impl reference --impl cpython --impl pypy3 --impl gevent --impl eventlet --filter 'example_inet.*' --filter 'example_socket.*' \
+  >"$tmp/out" 2>/dev/null || fail "the third parties on the examples: $(cat "$tmp/out")"
+grep -q '^Result: OK$' "$tmp/out" || fail "no OK for the third parties: $(cat "$tmp/out")"
 
 # The table is the specification: CPython disagreeing with it fails the run, showing both.
 "$report" --cases conformance/report/testdata >"$tmp/out" 2>/dev/null
@@ -83,4 +124,10 @@ status=$?
 grep -q '^  FAIL cpython-debian  wrong_docs.htons.claims_identity' "$tmp/out" || fail "$(cat "$tmp/out")"
 grep -q 'expectations line: wrong_docs.htons.claims_identity fail@1: 256$' "$tmp/out" ||
   fail "no expectations line: $(cat "$tmp/out")"
+# A capture of the wrong type says that the type name was the mismatch, not only both reprs.
+"$report" --cases conformance/report/testdata/capture_type --impl cpython-debian >"$tmp/out" 2>/dev/null
+[ $? -eq 1 ] || fail "a capture of the wrong type must fail: $(cat "$tmp/out")"
+grep -q '^      why:      the type name is the mismatch: expected \$a:int, got a value of type socket: <socket.socket fd=' "$tmp/out" ||
+  fail "the type name is not named as the mismatch: $(cat "$tmp/out")"
+
 echo PASS

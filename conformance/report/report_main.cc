@@ -3,18 +3,24 @@
 //   bazel run //conformance:report
 //   bazel run //conformance:report -- --impl reference --impl cpython --impl pypy3
 //   bazel run //conformance:report -- --filter 'timeouts.*' --json /tmp/results.json
+//   bazel run //conformance:report -- --junit /tmp/conformance.xml        # for any CI
 //   bazel run //conformance:report -- --filter 'inet.*' --filter 'netdb.*'   # either
 //   bazel run //conformance:report -- --cases conformance/cases --jobs 8
 //
-// Progress goes to stderr, the report to stdout. Exit status: 0 when every result is a pass
+// Progress goes to stderr (one updating line on a terminal, a line per area elsewhere), the
+// report to stdout. Exit status: 0 when every result is a pass
 // or covered by conformance/expectations/<impl>.txt, 1 otherwise, 2 on bad usage or a
 // malformed case, expectations or registry file.
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "conformance/report/cli.h"
+#include "conformance/report/junit_xml.h"
+#include "conformance/report/progress_line.h"
 #include "conformance/report/reference_in_process.h"
 #include "conformance/report/results_json.h"
 #include "conformance/report/text_report.h"
@@ -30,15 +36,19 @@ using namespace sockref::conformance::runner;
 
 constexpr char kUsageHead[] =
     "usage: report [--impl NAME]... [--registry FILE]... [--expectations NAME=FILE]...\n"
-    "              [--filter GLOB]... [--cases DIR] [--jobs N] [--json FILE] [--list]\n"
+    "              [--filter GLOB]... [--cases DIR] [--jobs N] [--json FILE] [--junit FILE]\n"
+    "              [--list]\n"
     "Runs the conformance cases on each implementation and compares them with the oracle.\n"
     "  --json FILE       also write machine-readable results to FILE\n"
+    "  --junit FILE      also write the results as JUnit XML to FILE, for CI (one testcase per\n"
+    "                    case and implementation)\n"
     "  --list            list the registry's implementations and exit\n"
     "  --help            print this and exit\n";
 
 struct Flags {
   SuiteOptions suite;
   std::string json_path;
+  std::string junit_path;
   bool list = false;
   bool help = false;
 };
@@ -61,6 +71,8 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
     const std::string arg = argv[i];
     if (arg == "--json" && i + 1 < argc) {
       flags.json_path = UserPath(argv[++i]);
+    } else if (arg == "--junit" && i + 1 < argc) {
+      flags.junit_path = UserPath(argv[++i]);
     } else if (arg == "--list") {
       flags.list = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -97,7 +109,11 @@ int Run(int argc, char** argv) {
     return 2;
   }
   flags.suite.factories = ReferenceFactories();
-  flags.suite.progress = [](const std::string& line) { std::cerr << "report: " << line << "\n"; };
+  ProgressLine progress(std::cerr, "report", ProgressLine::IsTerminal(STDERR_FILENO));
+  flags.suite.progress = [&progress](const std::string& line) { progress.Area(line); };
+  flags.suite.case_done = [&progress](int done, int total, const std::string& area) {
+    progress.Case(done, total, area);
+  };
   std::unique_ptr<Suite> suite;
   try {
     if (flags.list) return List(flags.suite);
@@ -112,18 +128,22 @@ int Run(int argc, char** argv) {
   std::cerr << std::endl;
 
   const RunResults results = RunSuite(*suite);
+  progress.Finish();
   WriteTextReport(std::cout, results);
   std::cout.flush();
+  const nlohmann::json machine = ResultsWithDescriptions(results, suite->registry);
   if (!flags.json_path.empty()) {
     std::ofstream out(flags.json_path);
     // Replace, never throw: a driver's bytes must not cost the run its report.
-    out << ResultsWithDescriptions(results, suite->registry)
-               .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-        << "\n";
+    out << machine.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     if (!out) {
       std::cerr << "report: cannot write " << flags.json_path << "\n";
       return 2;
     }
+  }
+  if (!flags.junit_path.empty() && !WriteJUnitFile(flags.junit_path, machine)) {
+    std::cerr << "report: cannot write " << flags.junit_path << "\n";
+    return 2;
   }
   return ExitStatus(results);
 }

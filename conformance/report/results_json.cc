@@ -30,6 +30,7 @@ json ResultToJson(const Case& c, const ImplResult& r) {
     j["source"] = d.source;
     j["expected"] = d.expected;
     j["actual"] = d.actual;
+    if (!d.note.empty()) j["note"] = d.note;
     if (r.verdict.kind != VerdictKind::kPass) {
       j["signature"] = Signature(r.verdict, c.steps.size());
     }

@@ -18,7 +18,8 @@ namespace sockref::conformance::report {
 // "known_failures", "unexpected_passes", "fails_differently", "leaks", "failures"}},
 // "cases": [{"id", "test_name", "area", "file", "line", "divergence_note", "results": {impl:
 // {"verdict", "expectation", "counts_as_failure", "agrees", "leaked_fds", "seconds", "detail",
-// and where a step is named: "step", "line", "source", "expected", "actual", "signature"}}}],
+// and where a step is named: "step", "line", "source", "expected", "actual", "signature", and
+// "note" when the difference needs one (verdict.h)}}}],
 // "stale_expectations": {impl: [case ids]}, "failures": N}.
 nlohmann::json ResultsToJson(const runner::RunResults& results);
 

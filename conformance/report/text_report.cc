@@ -63,6 +63,7 @@ void WriteDifference(std::ostream& out, const Case& c, const Difference& d,
   out << "\n";
   out << "      " << expected_label << d.expected << "\n";
   out << "      " << actual_label << d.actual << "\n";
+  if (!d.note.empty()) out << "      why:      " << d.note << "\n";
 }
 
 std::string Describe(const ImplementationInfo& info) {

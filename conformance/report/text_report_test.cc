@@ -39,7 +39,7 @@ case inet.c
                                      .cases;
 
 Difference At(int step, int line, std::string source, std::string expected, std::string actual) {
-  return {step, line, std::move(source), std::move(expected), std::move(actual)};
+  return {step, line, std::move(source), std::move(expected), std::move(actual), ""};
 }
 
 // Results: reference passes inet.a, fails inet.b (listed), fails inet.c (not listed) and

@@ -208,14 +208,17 @@ class WorkQueue {
  public:
   WorkQueue(const std::vector<const Case*>& selected, const VersionedCases& cases,
             const std::vector<ImplementationInfo>& implementations, const std::string& oracle,
-            double multiplier, std::function<void(const std::string&)> progress)
+            double multiplier, std::function<void(const std::string&)> progress,
+            std::function<void(int, int, const std::string&)> case_done)
       : selected_(selected),
         cases_(cases),
         runs_(selected.size()),
         oracle_left_(selected.size(), 0),
         judged_(selected.size()),
         multiplier_(multiplier),
-        progress_(std::move(progress)) {
+        case_left_(selected.size(), 0),
+        progress_(std::move(progress)),
+        case_done_(std::move(case_done)) {
     std::vector<std::size_t> order(selected.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -232,6 +235,7 @@ class WorkQueue {
         for (int r = 0; r < repeat; ++r) {
           queues_[info.name].push_back({i, r});
           ++area_left_[AreaOf(*selected[i])];
+          ++case_left_[i];
         }
       }
     }
@@ -338,6 +342,9 @@ class WorkQueue {
       judged_cv_.notify_all();
     }
     const std::string area = AreaOf(*selected_[task.case_index]);
+    if (--case_left_[task.case_index] == 0 && case_done_) {
+      case_done_(++cases_done_, static_cast<int>(selected_.size()), area);
+    }
     if (--area_left_[area] == 0 && progress_) {
       ++areas_done_;
       progress_("[" + std::to_string(areas_done_) + "/" + std::to_string(area_cases_.size()) +
@@ -362,7 +369,10 @@ class WorkQueue {
   std::map<std::string, int> area_left_;
   std::map<std::string, int> area_cases_;
   int areas_done_ = 0;
+  std::vector<int> case_left_;  // runs of each case still to come
+  int cases_done_ = 0;
   std::function<void(const std::string&)> progress_;
+  std::function<void(int, int, const std::string&)> case_done_;
 };
 
 // RunLanes feeds every lane from `queue`, one thread per lane, then stops the drivers and adds
@@ -418,7 +428,7 @@ RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const
   VersionedCases cases(selected);
   for (const ImplementationInfo& info : results.implementations) cases.Prepare(info.version);
   WorkQueue queue(selected, cases, results.implementations, results.oracle,
-                  setup.execution.multiplier, setup.progress);
+                  setup.execution.multiplier, setup.progress, setup.case_done);
   RunLanes(lanes, queue, setup.execution, results);
   for (std::size_t i = 0; i < selected.size(); ++i) {
     const CaseAt case_at = [&cases, i](const ImplementationInfo& impl) {

@@ -111,6 +111,10 @@ struct RunSetup {
   int jobs = 6;                                      // drivers per subprocess implementation
   ExecutionOptions execution;
   std::function<void(const std::string&)> progress;  // one line at a time; may be empty
+  // Called after each case's last run on every implementation, with how many cases are done, of
+  // how many, and that case's area: for a progress line on a terminal. May be empty. Like
+  // `progress`, called from the runner's threads one at a time.
+  std::function<void(int done, int total, const std::string& area)> case_done;
   // Judge every implementation but the oracle at this version instead of the one its hello
   // names (--target-version).
   std::optional<PythonVersion> target_version;

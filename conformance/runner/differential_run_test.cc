@@ -98,8 +98,13 @@ RunSetup MakeSetup(std::vector<std::string> names, std::vector<std::string>* pro
   s.jobs = 1;  // one driver each, so "the next case" runs on the restarted one
   s.execution.watchdog_seconds = 1;
   s.factories["inproc"] = [] { return std::make_unique<InProcessDriver>(InProcessFake); };
-  if (progress != nullptr)
+  if (progress != nullptr) {
     s.progress = [progress](const std::string& l) { progress->push_back(l); };
+    s.case_done = [progress](int done, int total, const std::string& area) {
+      progress->push_back("case " + std::to_string(done) + "/" + std::to_string(total) + " " +
+                          area);
+    };
+  }
   return s;
 }
 
@@ -174,6 +179,18 @@ TEST_F(DifferentialRunTest, OracleRunsTwiceAndAgreementIsRecorded) {
 TEST_F(DifferentialRunTest, ProgressReportsEachAreaAndTheExitStatusFails) {
   EXPECT_THAT(progress_, Contains(HasSubstr("[1/1] t: 9 cases done")));
   EXPECT_EQ(ExitStatus(*results_), 1);
+}
+
+// A terminal's progress line counts cases: each once, when its last run (of every available
+// implementation, the oracle's two included) is in, in order, before its area is reported done.
+TEST_F(DifferentialRunTest, CaseDoneCountsEachCaseOnceInOrder) {
+  std::vector<std::string> cases;
+  for (const std::string& line : progress_) {
+    if (line.rfind("case ", 0) == 0) cases.push_back(line);
+  }
+  ASSERT_EQ(cases.size(), 9u);
+  for (int i = 0; i < 9; ++i) EXPECT_EQ(cases[i], "case " + std::to_string(i + 1) + "/9 t");
+  EXPECT_EQ(progress_.back(), "[1/1] t: 9 cases done");
 }
 
 TEST(DifferentialRunExpectationsTest, ListedFailuresPassTheRunAndUnexpectedPassesFailIt) {

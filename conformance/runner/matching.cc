@@ -10,7 +10,10 @@
 namespace sockref::conformance {
 namespace {
 
-bool MatchPattern(const Pattern& p, const Value& v, Bindings& bindings) {
+// MatchPattern says whether `v` fits `p`, binding new captures. When a capture is what does not
+// fit, `note` says so: the reprs alone would not show it (an object's repr need not name its
+// type, and a repeated `$port` shows only the later value).
+bool MatchPattern(const Pattern& p, const Value& v, Bindings& bindings, std::string& note) {
   switch (p.kind) {
     case Pattern::Kind::kValue:
       return p.value == v;
@@ -19,14 +22,22 @@ bool MatchPattern(const Pattern& p, const Value& v, Bindings& bindings) {
       Value::Type want = p.kind == Pattern::Kind::kTuple ? Value::Type::kTuple : Value::Type::kList;
       if (v.type() != want || v.items().size() != p.items.size()) return false;
       for (std::size_t i = 0; i < p.items.size(); ++i) {
-        if (!MatchPattern(p.items[i], v.items()[i], bindings)) return false;
+        if (!MatchPattern(p.items[i], v.items()[i], bindings, note)) return false;
       }
       return true;
     }
     case Pattern::Kind::kCapture: {
-      if (!p.capture_type.empty() && v.type_name() != p.capture_type) return false;
+      const std::string written = "$" + p.capture + ":" + p.capture_type;
+      if (!p.capture_type.empty() && v.type_name() != p.capture_type) {
+        note = "the type name is the mismatch: expected " + written + ", got a value of type " +
+               v.type_name() + ": " + Repr(v);
+        return false;
+      }
       auto [it, inserted] = bindings.emplace(p.capture, v);
-      return inserted || it->second == v;
+      if (inserted || it->second == v) return true;
+      note = "the capture is the mismatch: $" + p.capture + " is already " + Repr(it->second) +
+             ", got " + Repr(v);
+      return false;
     }
   }
   return false;
@@ -43,7 +54,9 @@ bool MatchRaised(const Expected& e, const RaisedException& r) {
 }  // namespace
 
 std::optional<std::string> MatchOutcome(const Step& step, const Outcome& outcome,
-                                        Bindings& bindings) {
+                                        Bindings& bindings, std::string* note) {
+  std::string why;  // the first capture that did not fit, if that is what failed
+  if (note != nullptr) note->clear();
   std::string wanted;
   for (const Expected& e : step.expected) {
     wanted += (wanted.empty() ? "" : " or ") + Describe(e);
@@ -60,10 +73,12 @@ std::optional<std::string> MatchOutcome(const Step& step, const Outcome& outcome
   for (const Expected& e : step.expected) {
     if (e.kind == Expected::Kind::kValue && outcome.kind == Outcome::Kind::kValue) {
       Bindings trial = bindings;
-      if (MatchPattern(e.value, outcome.value, trial)) {
+      std::string this_note;
+      if (MatchPattern(e.value, outcome.value, trial, this_note)) {
         bindings = std::move(trial);
         return std::nullopt;
       }
+      if (why.empty()) why = std::move(this_note);
     } else if (e.kind == Expected::Kind::kRaised && outcome.kind == Outcome::Kind::kRaised) {
       if (MatchRaised(e, outcome.raised)) return std::nullopt;
     }
@@ -72,7 +87,8 @@ std::optional<std::string> MatchOutcome(const Step& step, const Outcome& outcome
   if (outcome.kind == Outcome::Kind::kRaised && outcome.raised.errno_name) {
     got += " (errno " + *outcome.raised.errno_name + ")";
   }
-  return "expected " + wanted + ", got " + got;
+  if (note != nullptr) *note = why;
+  return "expected " + wanted + ", got " + got + (why.empty() ? "" : "; " + why);
 }
 
 }  // namespace sockref::conformance

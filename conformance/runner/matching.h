@@ -22,8 +22,12 @@ using Bindings = std::map<std::string, Value>;
 // captures to `bindings`; otherwise a sentence saying what was expected and what happened
 // (`bindings` unchanged). An unsupported outcome never matches. Errno names compare after
 // folding aliases (EWOULDBLOCK is EAGAIN, EOPNOTSUPP is ENOTSUP, EDEADLK is EDEADLOCK).
+// When a capture is what did not fit, the sentence ends with why, which is also stored in
+// `*note` (when given; else left empty): "the type name is the mismatch: expected
+// $conn:socket, got a value of type _SocketType: <repr>", or "the capture is the mismatch: $p is
+// already 3, got 4". Two objects' reprs alone would not show that the type name differed.
 std::optional<std::string> MatchOutcome(const Step& step, const Outcome& outcome,
-                                        Bindings& bindings);
+                                        Bindings& bindings, std::string* note = nullptr);
 
 }  // namespace sockref::conformance
 

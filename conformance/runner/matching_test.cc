@@ -62,7 +62,8 @@ TEST(Matching, ValuesMatchExactlyAndCapturesBind) {
   Bindings bindings;
   EXPECT_EQ(MatchOutcome(s, ValueOutcome(Value::Tuple({Value::Str("127.0.0.1"), Value::Str("80")})),
                          bindings),
-            "expected ('127.0.0.1', $port:int), got ('127.0.0.1', '80')");
+            "expected ('127.0.0.1', $port:int), got ('127.0.0.1', '80'); the type name is the "
+            "mismatch: expected $port:int, got a value of type str: '80'");
   EXPECT_THAT(bindings, IsEmpty());
   EXPECT_EQ(MatchOutcome(s, ValueOutcome(Value::List({Value::Str("127.0.0.1"), Value::Int(80)})),
                          bindings),
@@ -75,11 +76,43 @@ TEST(Matching, ValuesMatchExactlyAndCapturesBind) {
   Case c = ParseOne(Steps("  >>> f = 1\n  >>> socket.x()\n  ($p, $p)\n  >>> socket.y()\n  $p\n"));
   Bindings b;
   EXPECT_EQ(MatchOutcome(c.steps[1], ValueOutcome(Value::Tuple({Value::Int(1), Value::Int(2)})), b),
-            "expected ($p, $p), got (1, 2)");
+            "expected ($p, $p), got (1, 2); the capture is the mismatch: $p is already 1, got 2");
   EXPECT_EQ(MatchOutcome(c.steps[1], ValueOutcome(Value::Tuple({Value::Int(3), Value::Int(3)})), b),
             std::nullopt);
-  EXPECT_EQ(MatchOutcome(c.steps[2], ValueOutcome(Value::Int(4)), b), "expected $p, got 4");
+  EXPECT_EQ(MatchOutcome(c.steps[2], ValueOutcome(Value::Int(4)), b),
+            "expected $p, got 4; the capture is the mismatch: $p is already 3, got 4");
   EXPECT_EQ(MatchOutcome(c.steps[2], ValueOutcome(Value::Int(3)), b), std::nullopt);
+}
+
+// eventlet's accept() returns a GreenSocket, gevent's socket type was once _SocketType: the
+// reprs of two sockets differ anyway, so only the note says that the type name failed the step.
+TEST(Matching, CaptureTypeMismatchSaysTheTypeNameWasTheMismatch) {
+  Step s = OnlyStep("  ($conn:socket, $addr)\n");
+  Bindings b;
+  std::string note = "stale";
+  const Outcome accepted = ValueOutcome(Value::Tuple(
+      {Value::Object("_SocketType", "<socket object, fd=5, family=2, type=1, proto=0>"),
+       Value::Tuple({Value::Str("127.0.0.1"), Value::Int(5555)})}));
+  EXPECT_EQ(MatchOutcome(s, accepted, b, &note),
+            "expected ($conn:socket, $addr), got (<socket object, fd=5, family=2, type=1, "
+            "proto=0>, ('127.0.0.1', 5555)); the type name is the mismatch: expected "
+            "$conn:socket, got a value of type _SocketType: <socket object, fd=5, family=2, "
+            "type=1, proto=0>");
+  EXPECT_EQ(note,
+            "the type name is the mismatch: expected $conn:socket, got a value of type "
+            "_SocketType: <socket object, fd=5, family=2, type=1, proto=0>");
+  EXPECT_THAT(b, IsEmpty());
+
+  // Any other mismatch leaves the note empty.
+  EXPECT_EQ(MatchOutcome(s, ValueOutcome(Value::None()), b, &note),
+            "expected ($conn:socket, $addr), got None");
+  EXPECT_EQ(note, "");
+  EXPECT_EQ(MatchOutcome(s,
+                         ValueOutcome(Value::Tuple({Value::Object("socket", "<socket.socket>"),
+                                                    Value::None()})),
+                         b, &note),
+            std::nullopt);
+  EXPECT_EQ(note, "");
 }
 
 TEST(Matching, DefaultExpectations) {

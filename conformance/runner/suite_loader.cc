@@ -174,6 +174,7 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
   setup.jobs = std::max(1, options.jobs);
   setup.execution.multiplier = options.multiplier;
   setup.progress = options.progress;
+  setup.case_done = options.case_done;
   setup.expectations = LoadExpectations(options, names);
   setup.target_version = options.target_version;
   return suite;

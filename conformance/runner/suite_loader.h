@@ -56,6 +56,7 @@ struct SuiteOptions {
   int jobs = 6;           // driver processes per subprocess implementation
   double multiplier = 1;  // SOCKREF_TIME_MULTIPLIER
   std::function<void(const std::string&)> progress;  // may be empty
+  std::function<void(int done, int total, const std::string& area)> case_done;  // RunSetup's
   // The in-process implementations the front end links in (e.g. ReferenceFactories() of
   // //conformance/report), so the runner itself depends on no driver.
   InProcessFactories factories;

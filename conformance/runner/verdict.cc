@@ -85,7 +85,7 @@ std::vector<Check> CheckSteps(const Case& c, const CaseRun& run, const Baseline&
     const StepRecord& rec = run.steps[i];
     const int number = static_cast<int>(i) + 1;
     Check& check = checks[i];
-    check.difference = {number, step.line, SourceOf(step), DescribeExpected(step), ""};
+    check.difference = {number, step.line, SourceOf(step), DescribeExpected(step), "", ""};
     // Past the step at which this run (or CPython's) stopped at a divergence, nothing ran:
     // the verdict is decided at or before that step.
     const int stop = run.stopped_early_at > 0 ? run.stopped_early_at : oracle_stopped_at;
@@ -103,7 +103,8 @@ std::vector<Check> CheckSteps(const Case& c, const CaseRun& run, const Baseline&
         check.state = Check::State::kOutcome;
         check.difference.expected = DescribeActual(*oracle->outcome) + " (as CPython does)";
       }
-    } else if (MatchOutcome(step, rec.outcome, bindings)) {
+    } else if (MatchOutcome(step, rec.outcome, bindings, &check.difference.note)) {
+      check.difference.note = Shortened(check.difference.note, kMaxShownBytes);
       check.state = rec.outcome.kind == Outcome::Kind::kUnsupported ? Check::State::kUnsupported
                                                                     : Check::State::kOutcome;
     }
@@ -130,7 +131,7 @@ std::vector<Check> CheckSteps(const Case& c, const CaseRun& run, const Baseline&
 // AtBeginOrEnd locates a difference at `begin` (position 0) or `end` of the case.
 Difference AtBeginOrEnd(const Case& c, int position, const std::string& expected,
                         const std::string& actual) {
-  return {position, c.line, position == 0 ? "begin" : "end", expected, actual};
+  return {position, c.line, position == 0 ? "begin" : "end", expected, actual, ""};
 }
 
 // DriverFailure is the verdict for a run that crashed or hung at its stop position.
@@ -143,7 +144,7 @@ Verdict DriverFailure(const Case& c, const CaseRun& run) {
   if (run.stopped_at >= 1 && run.stopped_at <= static_cast<int>(c.steps.size())) {
     const Step& step = c.steps[run.stopped_at - 1];
     v.difference =
-        Difference{run.stopped_at, step.line, SourceOf(step), DescribeExpected(step), what};
+        Difference{run.stopped_at, step.line, SourceOf(step), DescribeExpected(step), what, ""};
   } else {
     v.difference = AtBeginOrEnd(c, run.stopped_at, "an answer", what);
   }

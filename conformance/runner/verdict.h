@@ -47,6 +47,9 @@ struct Difference {
   std::string source;    // the statement as written ("begin", "end" for those)
   std::string expected;  // what the step should have done
   std::string actual;    // what it did
+  // Why `actual` is not `expected` where the two texts alone do not show it: a capture whose
+  // type name or earlier value did not fit (matching.h). Usually empty.
+  std::string note;
 };
 
 // StepLabel returns "step 3", "begin" or "end" for `d.step` in a case of `steps` steps.

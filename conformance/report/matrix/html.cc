@@ -202,6 +202,7 @@ std::string Explanation(const MatrixCell& c) {
   }
   if (!c.expected.empty()) s += "<dt>expected</dt><dd>" + Code(c.expected) + "</dd>";
   if (!c.actual.empty()) s += "<dt>actual</dt><dd>" + Code(c.actual) + "</dd>";
+  if (!c.note.empty()) s += "<dt>why</dt><dd>" + HtmlEscape(Shorten(c.note, 2000)) + "</dd>";
   if (!c.detail.empty() && c.detail != c.actual) {
     s += "<dt>detail</dt><dd>" + HtmlEscape(Shorten(c.detail, 2000)) + "</dd>";
   }
@@ -243,7 +244,7 @@ void WriteHead(std::ostream& out, const Matrix& m) {
     out << "<span class=\"v-" << v << "\">" << VerdictSymbol(v) << " " << VerdictLabel(v)
         << "</span>";
   }
-  out << "<br>Not supported (a lacking capability or a missing name) is never a pass. "
+  out << "<br>Unsupported (a lacking capability or a missing name) is never a pass. "
          "<code>@3</code> is the first differing step; <span class=\"known\">(known)</span> marks "
          "a failure listed in <code>conformance/expectations/&lt;implementation&gt;.txt</code>, "
          "<span class=\"changed\">(changed)</span> one that now fails otherwise. Click a cell "
@@ -426,7 +427,7 @@ void WriteDivergences(std::ostream& out, const Matrix& m, const PageOptions& opt
 }
 
 void WriteUnsupported(std::ostream& out, const Matrix& m) {
-  out << "<h2 id=\"unsupported\">Not supported</h2>\n<p>Cases an implementation could not run: "
+  out << "<h2 id=\"unsupported\">Unsupported</h2>\n<p>Cases an implementation could not run: "
          "a capability it lacks (<code>needs:</code>), or a name its module does not have. "
          "Counted apart, never as passes.</p>\n<table>\n<tr><th>case</th><th>implementation</th>"
          "<th>what is missing</th></tr>\n";

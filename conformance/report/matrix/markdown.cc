@@ -97,7 +97,7 @@ void WriteHeader(std::ostream& out, const Matrix& m) {
   out << (m.command.empty() && m.date.empty() ? "" : "; ") << "wall time "
       << Number(m.wall_seconds, "%.0f") << " s, `SOCKREF_TIME_MULTIPLIER` "
       << Number(m.multiplier, "%g") << ".\n\n";
-  out << "Legend: ✓ pass · ✗ fail · ! crash · ⌛ hang · – not supported (a lacking capability or "
+  out << "Legend: ✓ pass · ✗ fail · ! crash · ◷ hang · – unsupported (a lacking capability or "
          "a missing name: never a pass) · · unavailable · ≠ divergence (the oracle does other "
          "than the case documents) · ? unstable (the oracle's two runs differ). `@3` is the first "
          "differing step; *(known)* marks a failure listed in "
@@ -121,7 +121,7 @@ void WriteImplementations(std::ostream& out, const Matrix& m) {
 
 void WriteTotals(std::ostream& out, const Matrix& m) {
   out << "## Totals\n\n";
-  out << "| implementation | cases | ✓ pass | ✗ fail | ! crash | ⌛ hang | – not supported | "
+  out << "| implementation | cases | ✓ pass | ✗ fail | ! crash | ◷ hang | – unsupported | "
          "· unavailable | ≠ divergence | ? unstable | agrees with the oracle | known failures | "
          "unexpected |\n";
   out << "| --- |";
@@ -223,6 +223,7 @@ void WriteDivergences(std::ostream& out, const Matrix& m, const PageOptions& opt
           where += (where.empty() ? "" : ", ") + std::string("line ") + std::to_string(c.line);
         std::string actual = Code(c.actual);
         if (actual.empty()) actual = Text(c.detail);
+        if (!c.note.empty()) actual += " (" + Text(c.note) + ")";
         out << "| " << Code(r.id) << " " << Location(r, options) << " | " << Text(m.columns[i].name)
             << " | " << Mark(c) << " | " << Text(where) << " | " << Code(c.source) << " | "
             << Code(c.expected) << " | " << actual << " |\n";
@@ -234,7 +235,7 @@ void WriteDivergences(std::ostream& out, const Matrix& m, const PageOptions& opt
 }
 
 void WriteUnsupported(std::ostream& out, const Matrix& m) {
-  out << "## Not supported\n\nCases an implementation could not run: a capability it lacks "
+  out << "## Unsupported\n\nCases an implementation could not run: a capability it lacks "
          "(`needs:`), or a name its module does not have. Counted apart, never as passes.\n\n";
   bool header = false;
   for (const MatrixArea& a : m.areas) {

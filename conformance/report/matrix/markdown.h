@@ -7,7 +7,7 @@
 // The page has, in order: provenance and a legend; the implementations as their drivers
 // introduced themselves; totals per implementation; totals per area; the matrix itself, one
 // table per area (cases × implementations); every divergence with its first differing step
-// and both outcomes; what is not supported where; stale expectation lines.
+// and both outcomes; what is unsupported where; stale expectation lines.
 #ifndef SOCKREF_CONFORMANCE_REPORT_MATRIX_MARKDOWN_H_
 #define SOCKREF_CONFORMANCE_REPORT_MATRIX_MARKDOWN_H_
 

@@ -57,11 +57,11 @@ void Add(MatrixTotals& t, const MatrixCell& c) {
 
 // ShortPath turns a path in Bazel's output tree (".../execroot/<ws>/bazel-out/k8-fastbuild/bin/x")
 // into "bazel-bin/x": the rest names one machine's cache, not the program.
-std::string ShortPath(const std::string& path) {
-  const std::size_t out = path.find("/bazel-out/");
-  if (out == std::string::npos) return path;
-  const std::size_t bin = path.find("/bin/", out);
-  return bin == std::string::npos ? path : "bazel-bin/" + path.substr(bin + 5);
+// FileName returns the last component of `path`: the page names an interpreter ("python3",
+// "pypy3") beside its version, never where it lives (a home directory, a build tree).
+std::string FileName(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 MatrixColumn ColumnFromJson(const json& j, std::size_t index) {
@@ -77,7 +77,7 @@ MatrixColumn ColumnFromJson(const json& j, std::size_t index) {
   c.version = String(hello, "version");
   c.module = String(hello, "module");
   c.module_version = String(hello, "module_version");
-  c.interpreter = ShortPath(String(hello, "interpreter"));
+  c.interpreter = FileName(String(hello, "interpreter"));
   c.concurrency = String(hello, "concurrency");
   c.drivers = Int(j, "drivers");
   c.restarts = Int(j, "restarts");
@@ -97,6 +97,7 @@ MatrixCell CellFromJson(const json& j, const std::string& where) {
   c.source = String(j, "source");
   c.expected = String(j, "expected");
   c.actual = String(j, "actual");
+  c.note = String(j, "note");
   c.detail = String(j, "detail");
   c.signature = String(j, "signature");
   return c;
@@ -200,7 +201,7 @@ const char* VerdictSymbol(const std::string& verdict) {
   if (verdict == "pass") return "✓";
   if (verdict == "fail") return "✗";
   if (verdict == "crash") return "!";
-  if (verdict == "hang") return "⌛";
+  if (verdict == "hang") return "◷";
   if (verdict == "unsupported") return "–";
   if (verdict == "unavailable") return "·";
   if (verdict == "divergence") return "≠";
@@ -209,7 +210,6 @@ const char* VerdictSymbol(const std::string& verdict) {
 }
 
 const char* VerdictLabel(const std::string& verdict) {
-  if (verdict == "unsupported") return "not supported";
   for (const char* v : kVerdicts) {
     if (verdict == v) return v;
   }

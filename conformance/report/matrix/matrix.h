@@ -48,8 +48,8 @@ struct MatrixColumn {
   std::string version;             // hello: "3.9.16"
   std::string module;              // hello: "gevent.socket"
   std::string module_version;      // hello: "22.10.2"
-  std::string interpreter;         // hello: the interpreter's path; a path in Bazel's output
-                                   // tree is shortened to bazel-bin/...
+  std::string interpreter;         // hello: the interpreter's file name ("python3"), never
+                                   // its directory, which names a user's home or a build tree
   std::string concurrency;         // hello: "threads", "gevent", ...
   int drivers = 0;
   int restarts = 0;  // drivers replaced after crashes and hangs
@@ -68,6 +68,7 @@ struct MatrixCell {
   std::string source;     // the statement
   std::string expected;   // what it should have done (for the oracle: what the case documents)
   std::string actual;     // what it did
+  std::string note;       // why actual is not expected, when the texts do not show it
   std::string detail;     // crash or hang details, the missing capabilities, ...
   std::string signature;  // the expectations-file form: "fail@3: 2"
 
@@ -147,11 +148,13 @@ struct PageOptions {
 std::string StepMark(const MatrixCell& cell);
 
 // VerdictSymbol returns the one-character mark the writers show for `verdict`: ✓ pass,
-// ✗ fail, ! crash, ⌛ hang, – unsupported, · unavailable, ≠ divergence, ? unstable.
+// ✗ fail, ! crash, ◷ hang, – unsupported, · unavailable, ≠ divergence, ? unstable. Each is in
+// DejaVu Sans, Debian's default font, so a browser there draws it rather than a missing-glyph
+// box (⌛, the obvious hang mark, is in none of Debian's default fonts).
 const char* VerdictSymbol(const std::string& verdict);
 
-// VerdictLabel returns how the writers spell `verdict` for people: "pass", "fail", ...,
-// "not supported" for "unsupported".
+// VerdictLabel returns how the writers spell `verdict` for people: the report's own name,
+// "pass", "fail", ..., "unsupported"; "?" for a name it does not know.
 const char* VerdictLabel(const std::string& verdict);
 
 // Shorten returns `text` on one line (newlines become spaces), cut to at most `max` bytes

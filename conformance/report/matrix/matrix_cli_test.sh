@@ -72,6 +72,15 @@ grep -q '^| \*\*ghost\*\* | 4 | 0 | 0 | 0 | 0 | 0 | 4 |' "$tmp/ghost.md" || fail
 "$matrix" --from-json "$tmp/r.json" --markdown "$tmp/again.md" >/dev/null 2>&1 ||
   fail "--from-json failed"
 cmp -s "$tmp/m.md" "$tmp/again.md" || fail "--from-json draws another matrix: $(diff "$tmp/m.md" "$tmp/again.md")"
+# JUnit XML from saved results too: the front ends share the format.
+"$matrix" --from-json "$tmp/r.json" --junit "$tmp/again.xml" >/dev/null 2>&1 ||
+  fail "--from-json --junit failed"
+python3 - "$tmp/again.xml" <<'PY' || fail "bad JUnit XML from --from-json: $(cat "$tmp/again.xml")"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites" and root.get("tests") == "8" and root.get("failures") == "0", root.attrib
+assert [s.get("name") for s in root] == ["reference", "cpython"]
+PY
 echo '{"cases": 1}' >"$tmp/bad.json"
 "$matrix" --from-json "$tmp/bad.json" --markdown "$tmp/bad.md" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] || fail "malformed results must exit with status 2"

@@ -24,6 +24,8 @@
 
 #include "conformance/language/ast.h"
 #include "conformance/report/cli.h"
+#include "conformance/report/junit_xml.h"
+#include "conformance/report/progress_line.h"
 #include "conformance/report/matrix/html.h"
 #include "conformance/report/matrix/markdown.h"
 #include "conformance/report/matrix/matrix.h"
@@ -44,13 +46,14 @@ using namespace sockref::conformance::report;
 using namespace sockref::conformance::runner;
 
 constexpr char kUsage[] =
-    "usage: matrix [--impl NAME]... [--markdown FILE] [--html FILE] [--json FILE]\n"
+    "usage: matrix [--impl NAME]... [--markdown FILE] [--html FILE] [--json FILE] [--junit FILE]\n"
     "              [--registry FILE]... [--expectations NAME=FILE]... [--filter GLOB]...\n"
     "              [--cases DIR] [--jobs N] [--from-json FILE] [--list]\n"
     "Runs the suite and writes the conformance matrix; each --impl is a column.\n"
     "  --markdown FILE   write the matrix as Markdown to FILE\n"
     "  --html FILE       write the matrix as one self-contained HTML page to FILE\n"
     "  --json FILE       write the machine-readable results (report --json's format) to FILE\n"
+    "  --junit FILE      write the results as JUnit XML to FILE (report --junit's format)\n"
     "  --from-json FILE  draw the matrix from saved results instead of running the suite\n"
     "  --list            list the implementations (with --registry's) and exit\n"
     "  --help            print this and exit\n";
@@ -60,6 +63,7 @@ struct Flags {
   std::string markdown;
   std::string html;
   std::string json;
+  std::string junit;
   std::string from_json;
   bool list = false;
   bool help = false;
@@ -95,6 +99,8 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       flags.html = UserPath(v);
     } else if (arg == "--json" && value()) {
       flags.json = UserPath(v);
+    } else if (arg == "--junit" && value()) {
+      flags.junit = UserPath(v);
     } else if (arg == "--from-json" && value()) {
       flags.from_json = UserPath(v);
     } else if (arg == "--list") {
@@ -107,8 +113,9 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       return false;
     }
   }
-  if (!flags.list && flags.markdown.empty() && flags.html.empty() && flags.json.empty()) {
-    std::cerr << "matrix: nothing to write: give --markdown, --html or --json\n"
+  if (!flags.list && flags.markdown.empty() && flags.html.empty() && flags.json.empty() &&
+      flags.junit.empty()) {
+    std::cerr << "matrix: nothing to write: give --markdown, --html, --json or --junit\n"
               << kUsage << kSuiteFlagsUsage;
     return false;
   }
@@ -193,10 +200,12 @@ bool ReadResults(const std::string& path, json& results) {
 // was started; `status` is the run's exit status. Returns false on a configuration problem.
 bool RunAndCollect(Flags& flags, const char* argv0, json& results, int& status) {
   std::unique_ptr<Suite> suite;
+  ProgressLine progress(std::cerr, "matrix", ProgressLine::IsTerminal(STDERR_FILENO));
   try {
     flags.suite.multiplier = TimeMultiplierFromEnv();
-    flags.suite.progress = [](const std::string& line) {
-      std::cerr << "matrix: " << line << std::endl;
+    flags.suite.progress = [&progress](const std::string& line) { progress.Area(line); };
+    flags.suite.case_done = [&progress](int done, int total, const std::string& area) {
+      progress.Case(done, total, area);
     };
     suite = LoadSuite(flags.suite);
   } catch (const std::exception& e) {  // SuiteError, a bad multiplier
@@ -207,6 +216,7 @@ bool RunAndCollect(Flags& flags, const char* argv0, json& results, int& status) 
   for (const std::string& n : suite->setup.names) std::cerr << " " << n;
   std::cerr << "\n";
   const RunResults run = RunSuite(*suite);
+  progress.Finish();
   WriteTextReport(std::cout, run);
   std::cout.flush();
   status = ExitStatus(run);
@@ -225,6 +235,11 @@ bool WriteOutputs(const Flags& flags, const Matrix& m, const json& results) {
   bool written = true;
   if (!flags.json.empty()) written &= WriteFile(
       flags.json, results.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  if (!flags.junit.empty()) {
+    std::ostringstream text;
+    WriteJUnitXml(text, results);
+    written &= WriteFile(flags.junit, text.str());
+  }
   if (!flags.markdown.empty()) {
     std::ostringstream text;
     WriteMarkdownMatrix(text, m, {SourcePrefix(flags.markdown)});
