@@ -452,6 +452,28 @@ void WriteUnsupported(std::ostream& out, const Matrix& m) {
   out << "</table>\n";
 }
 
+// WriteVersionHistory lists what the table records changing from one Python version to the
+// next, grouped by the version that made the change (docs/version-history.md is the same list).
+void WriteVersionHistory(std::ostream& out, const Matrix& m) {
+  if (m.history.empty()) return;
+  out << "<h2 id=\"history\">What changed, when: CPython 3.6 to 3.13</h2>\n<p>Every change of "
+         "behaviour the case table records, by the version that made it. Implementations are "
+         "judged against the truth of the Python version they implement.</p>\n";
+  std::string version;
+  for (const HistoryEntry& e : m.history) {
+    if (e.version != version) {
+      if (!version.empty()) out << "</table>\n";
+      version = e.version;
+      out << "<h3>Python " << HtmlEscape(version) << "</h3>\n<table>\n<tr><th>case</th>"
+          << "<th>step</th><th>before</th><th>after</th></tr>\n";
+    }
+    out << "<tr><td><code>" << HtmlEscape(e.case_id) << "</code> " << HtmlEscape(e.where)
+        << "</td><td>" << Code(e.step) << "</td><td>" << Code(e.before) << "</td><td>"
+        << Code(e.after) << "</td></tr>\n";
+  }
+  out << "</table>\n";
+}
+
 void WriteFooter(std::ostream& out, const Matrix& m) {
   if (!m.stale_expectations.empty()) {
     out << "<h2>Stale expectation lines</h2>\n<ul>\n";
@@ -507,6 +529,7 @@ void WriteHtmlMatrix(std::ostream& out, const Matrix& m, const PageOptions& opti
   WriteMatrixTable(out, m, options);
   WriteDivergences(out, m, options);
   WriteUnsupported(out, m);
+  WriteVersionHistory(out, m);
   WriteFooter(out, m);
 }
 

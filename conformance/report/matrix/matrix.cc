@@ -229,4 +229,22 @@ std::string Shorten(const std::string& text, std::size_t max) {
   return out + "…";
 }
 
+std::vector<HistoryEntry> HistoryFromJson(const nlohmann::json& history) {
+  if (!history.is_array()) throw MatrixError("the version history is not a JSON array");
+  std::vector<HistoryEntry> out;
+  auto text = [](const nlohmann::json& e, const char* key) {
+    const nlohmann::json& v = e.value(key, nlohmann::json());
+    return v.is_string() ? v.get<std::string>() : std::string();
+  };
+  for (const nlohmann::json& e : history) {
+    if (!e.is_object() || !e.value("version", nlohmann::json()).is_string() ||
+        !e.value("case", nlohmann::json()).is_string()) {
+      throw MatrixError("a version history entry lacks \"version\" or \"case\"");
+    }
+    out.push_back({text(e, "version"), text(e, "case"), text(e, "where"), text(e, "step"),
+                   text(e, "before"), text(e, "after")});
+  }
+  return out;
+}
+
 }  // namespace sockref::conformance::matrix

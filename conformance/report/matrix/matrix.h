@@ -111,6 +111,21 @@ struct MatrixArea {
   std::vector<MatrixTotals> totals;  // one per column
 };
 
+// HistoryEntry is one change the case table records between two consecutive Python versions
+// (version_history --json): in `version`, step `step` of case `case_id` went from `before` to
+// `after` (both empty when the case itself begins to apply).
+struct HistoryEntry {
+  std::string version;
+  std::string case_id;
+  std::string where;
+  std::string step;
+  std::string before;
+  std::string after;
+};
+
+// HistoryFromJson reads version_history's --json document. Throws MatrixError on a bad shape.
+std::vector<HistoryEntry> HistoryFromJson(const nlohmann::json& history);
+
 struct Matrix {
   std::vector<MatrixColumn> columns;  // in the order chosen for the run
   std::vector<MatrixArea> areas;      // sorted by name
@@ -124,6 +139,8 @@ struct Matrix {
   // the date of the run. Empty: not shown.
   std::string command;
   std::string date;
+  // The table's version history (matrix --history), shown as its own section; may be empty.
+  std::vector<HistoryEntry> history;
 
   // CaseCount returns the number of rows over all areas.
   int CaseCount() const;

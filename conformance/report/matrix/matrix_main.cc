@@ -55,7 +55,8 @@ constexpr char kUsage[] =
     "  --json FILE       write the machine-readable results (report --json's format) to FILE\n"
     "  --junit FILE      write the results as JUnit XML to FILE (report --junit's format)\n"
     "  --from-json FILE  draw the matrix from saved results instead of running the suite\n"
-    "  --list            list the implementations (with --registry's) and exit\n"
+    "  --history FILE    add the table's version history (version_history --json) to the\n"
+    "                    HTML page\n"    "  --list            list the implementations (with --registry's) and exit\n"
     "  --help            print this and exit\n";
 
 struct Flags {
@@ -65,6 +66,7 @@ struct Flags {
   std::string json;
   std::string junit;
   std::string from_json;
+  std::string history;  // version_history --json output, shown as the page's history section
   bool list = false;
   bool help = false;
   std::vector<std::string> args;  // as given, for the page's provenance line
@@ -103,6 +105,8 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       flags.junit = UserPath(v);
     } else if (arg == "--from-json" && value()) {
       flags.from_json = UserPath(v);
+    } else if (arg == "--history" && value()) {
+      flags.history = UserPath(v);
     } else if (arg == "--list") {
       flags.list = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -284,6 +288,17 @@ int Run(int argc, char** argv) {
   if (results.contains("generated") && results["generated"].is_object()) {
     m.command = results["generated"].value("command", std::string());
     m.date = results["generated"].value("date", std::string());
+  }
+  if (!flags.history.empty()) {
+    std::ifstream in(flags.history);
+    const json history = json::parse(in, nullptr, /*allow_exceptions=*/false);
+    try {
+      if (!in || history.is_discarded()) throw MatrixError("cannot read " + flags.history);
+      m.history = HistoryFromJson(history);
+    } catch (const MatrixError& e) {
+      std::cerr << "matrix: " << e.what() << "\n";
+      return 2;
+    }
   }
   if (!WriteOutputs(flags, m, results)) return 2;
   if (!flags.from_json.empty()) {

@@ -261,6 +261,26 @@ TEST(HtmlTest, CellOpensToBothOutcomes) {
   EXPECT_THAT(html, HasSubstr("<td class=\"v v-pass\">✓ pass</td>"));
 }
 
+// The page shows the table's version history (version_history --json), grouped by version.
+TEST(HtmlTest, ShowsTheVersionHistoryGroupedByVersion) {
+  Matrix m = MatrixFromResults(SampleResults());
+  EXPECT_THAT(Html(m), Not(HasSubstr("What changed, when")));
+  m.history = HistoryFromJson(nlohmann::json::parse(R"json([
+    {"version": "3.10", "case": "timeouts.t", "where": "t.cases:3", "step": "a.recv(1)",
+     "before": "socket.timeout: timed out", "after": "TimeoutError: timed out"},
+    {"version": "3.10", "case": "b.h", "where": "b.cases:9", "step": "htons(65536)",
+     "before": "0", "after": "OverflowError: x"},
+    {"version": "3.12", "case": "t.s", "where": "t.cases:7", "step": "s.setblocking(None)",
+     "before": "TypeError: y", "after": "None"}])json"));
+  const std::string html = Html(m);
+  EXPECT_THAT(html, HasSubstr("<h2 id=\"history\">What changed, when"));
+  EXPECT_THAT(html, HasSubstr("<h3>Python 3.10</h3>"));
+  EXPECT_THAT(html, HasSubstr("<td><code>socket.timeout: timed out</code></td><td><code>"
+                              "TimeoutError: timed out</code></td>"));
+  EXPECT_THAT(html, HasSubstr("<h3>Python 3.12</h3>"));
+  EXPECT_THROW(HistoryFromJson(nlohmann::json::parse(R"([{"case": "x"}])")), MatrixError);
+}
+
 TEST(HtmlTest, EscapesEverythingItQuotes) {
   EXPECT_EQ(HtmlEscape("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
