@@ -60,5 +60,22 @@ class VersionHistoryTest(unittest.TestCase):
             "--markdown docs/version-history.md")
 
 
+class ChangedInVersionTest(unittest.TestCase):
+    def test_every_listed_case_exists(self):
+        root = version_history.runfiles_root()
+        ids = {c["id"] for c in version_history.load_cases()}
+        listed = 0
+        with open(os.path.join(root, "conformance", "changed_in_version.txt")) as f:
+            for line in f:
+                if not line.strip() or line.startswith("#"):
+                    continue
+                listed += 1
+                cases = line.rsplit('"', 1)[1].split()
+                self.assertTrue(cases, line)
+                for case_id in cases:
+                    self.assertIn(case_id, ids, line)
+        self.assertGreaterEqual(listed, 10)
+
+
 if __name__ == "__main__":
     unittest.main()
