@@ -35,8 +35,15 @@ status=$?
 grep -q '^Result: OK$' "$tmp/out" || fail "no OK: $(cat "$tmp/out")"
 grep -q '^  reference  *sockref ' "$tmp/out" || fail "the in-process reference did not run: $(cat "$tmp/out")"
 
-# The shipped drivers: the reference as a program, and as CPython's _socket (python/).
-run "$release/bin/report" --impl reference-binary --impl reference-python --impl cpython \
+# The shipped drivers: the reference as a program, and as CPython's _socket (python/). A
+# sanitizer build (CI's ASan stage sets ASAN_OPTIONS) makes an extension that a plain
+# interpreter cannot load at all, so there the Python binding is left out, and says so.
+python_driver=(--impl reference-python)
+if [[ -n ${ASAN_OPTIONS:-} || -n ${TSAN_OPTIONS:-} ]]; then
+  python_driver=()
+  echo "NOTE: reference-python not run: the extension is sanitizer-instrumented in this build"
+fi
+run "$release/bin/report" --impl reference-binary "${python_driver[@]}" --impl cpython \
   --filter 'example_inet.*' >"$tmp/out" 2>"$tmp/err" ||
   fail "the shipped drivers failed: $(cat "$tmp/out" "$tmp/err")"
 grep -q '^Result: OK$' "$tmp/out" || fail "no OK with the shipped drivers: $(cat "$tmp/out")"

@@ -281,6 +281,12 @@ OracleJudgement JudgeOracle(const Case& c, const CaseRun& first, const CaseRun& 
   for (std::size_t i = 0; i < a.size(); ++i) {
     const StepRecord& ra = first.steps[i];
     const StepRecord& rb = second.steps[i];
+    // Both runs did the same, and one took the time the table says: CPython meets the timing,
+    // and the other run was slowed by the machine (a loaded CI runner), not by CPython.
+    if ((a[i].state == Check::State::kTiming && b[i].state == Check::State::kOk) ||
+        (a[i].state == Check::State::kOk && b[i].state == Check::State::kTiming)) {
+      if (SameOutcome(ra.outcome, rb.outcome)) a[i].state = b[i].state = Check::State::kOk;
+    }
     bool unstable =
         a[i].state != b[i].state || a[i].state == Check::State::kUnfinished ||
         ((a[i].state == Check::State::kOutcome || a[i].state == Check::State::kUnsupported) &&

@@ -301,5 +301,21 @@ TEST(JudgeOracleTest, ConsistentTimingDivergenceAcceptsCPythonsTiming) {
   EXPECT_EQ(v.difference->expected, "elapsed about 0.1 s (or about 0.5 s as CPython)");
 }
 
+// One run on time and one slowed by a loaded machine is not instability: CPython met the
+// timing the table states. Both off the timing, or different outcomes, still are.
+TEST(JudgeOracleTest, OneRunOnTimeConfirmsTheTiming) {
+  Outcome pair = ValueOutcome(Value::Tuple({}));
+  Outcome timed_out = Raised("TimeoutError", "timed out");
+  CaseRun on_time = Completed({pair, ValueOutcome(Value()), timed_out}, {0, 0, 0.1});
+  CaseRun slowed = Completed({pair, ValueOutcome(Value()), timed_out}, {0, 0, 0.9});
+  OracleJudgement o = JudgeOracle(kTimed, on_time, slowed, {});
+  EXPECT_EQ(o.verdict.kind, VerdictKind::kPass);
+  EXPECT_TRUE(o.usable);
+  o = JudgeOracle(kTimed, slowed, on_time, {});
+  EXPECT_EQ(o.verdict.kind, VerdictKind::kPass);
+  CaseRun raised_late = Completed({pair, ValueOutcome(Value()), Raised("OSError", "x")}, {0, 0, 0.9});
+  EXPECT_EQ(JudgeOracle(kTimed, on_time, raised_late, {}).verdict.kind, VerdictKind::kUnstable);
+}
+
 }  // namespace
 }  // namespace sockref::conformance::runner
