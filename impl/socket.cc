@@ -28,8 +28,10 @@ constexpr int kTypeFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
 
 using socket_internal::ReceiveBuffer;
 
-void CheckNonNegative(std::int64_t n, const char* message) {
-  if (n < 0) throw ValueError(message);
+[[noreturn, gnu::cold]] void ThrowValueError(const char* message) { throw ValueError(message); }
+
+inline void CheckNonNegative(std::int64_t n, const char* message) {
+  if (n < 0) [[unlikely]] ThrowValueError(message);
 }
 
 }  // namespace
@@ -87,6 +89,7 @@ Socket::~Socket() {
 
 Socket::Socket(Socket&& other) noexcept
     : fd_(other.fd_.exchange(-1, std::memory_order_relaxed)),
+      hints_(other.hints_.load(std::memory_order_relaxed)),
       family_(other.family_),
       type_(other.type_),
       proto_(other.proto_),
@@ -97,6 +100,7 @@ Socket& Socket::operator=(Socket&& other) noexcept {
     const int old =
         fd_.exchange(other.fd_.exchange(-1, std::memory_order_relaxed), std::memory_order_relaxed);
     if (old >= 0) ::close(old);
+    hints_.store(other.hints_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     family_ = other.family_;
     type_ = other.type_;
     proto_ = other.proto_;
@@ -184,7 +188,7 @@ AcceptResult Socket::accept() {
   sockaddr_storage ss{};
   socklen_t len = 0;
   const int conn_fd =
-      timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+      timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
         len = sizeof ss;
         return ::accept4(fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC);
       });
@@ -323,8 +327,8 @@ Bytes Socket::recv(std::int64_t bufsize, int flags) {
   // call, so no wait in timeout mode and no EBADF on a closed socket.
   if (bufsize == 0) return Bytes();
   CheckBytesSize(bufsize);
-  ReceiveBuffer buffer(bufsize);
-  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+  ReceiveBuffer buffer(bufsize, hints_);
+  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     return ::recv(fd, buffer.data(), buffer.size(), flags);
   });
   return buffer.Take(static_cast<std::size_t>(n));
@@ -336,7 +340,7 @@ std::int64_t Socket::recv_into(MutableBuffer buffer, std::int64_t nbytes, int fl
   if (static_cast<std::uint64_t>(nbytes) > buffer.size()) {
     throw ValueError("buffer too small for requested bytes");
   }
-  return timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+  return timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     return ::recv(fd, buffer.data(), static_cast<std::size_t>(nbytes), flags);
   });
 }
@@ -344,10 +348,10 @@ std::int64_t Socket::recv_into(MutableBuffer buffer, std::int64_t nbytes, int fl
 std::pair<Bytes, Address> Socket::recvfrom(std::int64_t bufsize, int flags) {
   CheckNonNegative(bufsize, "negative buffersize in recvfrom");
   CheckBytesSize(bufsize);
-  ReceiveBuffer buffer(bufsize);
+  ReceiveBuffer buffer(bufsize, hints_);
   sockaddr_storage ss{};
   socklen_t len = 0;
-  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     len = sizeof ss;
     return ::recvfrom(fd, buffer.data(), buffer.size(), flags, reinterpret_cast<sockaddr*>(&ss),
                       &len);
@@ -365,7 +369,7 @@ std::pair<std::int64_t, Address> Socket::recvfrom_into(MutableBuffer buffer, std
   }
   sockaddr_storage ss{};
   socklen_t len = 0;
-  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     len = sizeof ss;
     return ::recvfrom(fd, buffer.data(), static_cast<std::size_t>(nbytes), flags,
                       reinterpret_cast<sockaddr*>(&ss), &len);
@@ -374,7 +378,7 @@ std::pair<std::int64_t, Address> Socket::recvfrom_into(MutableBuffer buffer, std
 }
 
 std::int64_t Socket::send(ConstBuffer data, int flags) {
-  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, [&](int fd) {
+  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_, [&](int fd) {
     return ::send(fd, data.data(), data.size(), flags | MSG_NOSIGNAL);
   });
 }
@@ -394,7 +398,7 @@ void Socket::sendall(ConstBuffer data, int flags) {
       remaining = TimeoutNs::FromNanoseconds(left_ns);
     }
     const ssize_t n =
-        timeout_engine::Call(CurrentFd(), Readiness::kWritable, remaining,
+        timeout_engine::Call(CurrentFd(), Readiness::kWritable, remaining, &hints_,
                              [&](int fd) { return ::send(fd, next, left, flags | MSG_NOSIGNAL); });
     next += n;
     left -= static_cast<std::size_t>(n);
@@ -410,7 +414,7 @@ std::int64_t Socket::sendto(ConstBuffer data, const Address& address) {
 
 std::int64_t Socket::sendto(ConstBuffer data, int flags, const Address& address) {
   const Sockaddr sa = Encode(address, "sendto");
-  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, [&](int fd) {
+  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_, [&](int fd) {
     return ::sendto(fd, data.data(), data.size(), flags | MSG_NOSIGNAL, sa.get(), sa.length);
   });
 }

@@ -252,6 +252,9 @@ class Socket {
   // The descriptor is atomic so close() from one thread and a call blocked in
   // another see a consistent value (TSan-clean).
   std::atomic<int> fd_{-1};
+  // What the socket's last operations taught the engine (timeout_engine::
+  // WaitHints): whether to poll before trying, how to receive new bytes.
+  std::atomic<std::uint8_t> hints_{0};
   int family_ = AF_INET;
   int type_ = SOCK_STREAM;
   int proto_ = 0;

@@ -66,8 +66,9 @@ class ReceivedMessage {
   // Receive performs recvmsg(2) into `iov` through the timeout engine and returns
   // the byte count.
   template <typename CurrentFd>
-  ssize_t Receive(CurrentFd&& current_fd, TimeoutNs timeout, IoVectors& iov, int flags) {
-    return timeout_engine::Call(current_fd, Readiness::kReadable, timeout, [&](int fd) {
+  ssize_t Receive(CurrentFd&& current_fd, TimeoutNs timeout, std::atomic<std::uint8_t>* hints,
+                  IoVectors& iov, int flags) {
+    return timeout_engine::Call(current_fd, Readiness::kReadable, timeout, hints, [&](int fd) {
       msg_ = {};
       msg_.msg_name = &address_;
       msg_.msg_namelen = sizeof address_;
@@ -125,7 +126,7 @@ std::int64_t Socket::sendmsg(std::span<const ConstBuffer> buffers,
   msg.msg_iovlen = iov.size();
   msg.msg_control = control.data();
   msg.msg_controllen = control.size();
-  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_,
+  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_,
                               [&](int fd) { return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL); });
 }
 
@@ -134,11 +135,11 @@ RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int
   CheckBytesSize(bufsize);
   // Allocated before ancbufsize is checked, as in CPython, so MemoryError wins
   // over ValueError (see receive_buffer.h).
-  socket_internal::ReceiveBuffer buffer(bufsize);
+  socket_internal::ReceiveBuffer buffer(bufsize, hints_);
   ReceivedMessage message(ancbufsize);
   const MutableBuffer whole(buffer.data(), buffer.size());
   IoVectors iov(std::span<const MutableBuffer>(&whole, 1));
-  const ssize_t n = message.Receive(CurrentFd(), timeout_, iov, flags);
+  const ssize_t n = message.Receive(CurrentFd(), timeout_, &hints_, iov, flags);
   RecvMsgResult result;
   message.Decode(proto_, result,
                  [&] { result.data = buffer.Take(static_cast<std::size_t>(n)); });
@@ -150,7 +151,7 @@ RecvMsgIntoResult Socket::recvmsg_into(std::span<const MutableBuffer> buffers,
   ReceivedMessage message(ancbufsize);
   IoVectors iov(buffers);
   RecvMsgIntoResult result;
-  result.nbytes = message.Receive(CurrentFd(), timeout_, iov, flags);
+  result.nbytes = message.Receive(CurrentFd(), timeout_, &hints_, iov, flags);
   message.Decode(proto_, result);
   return result;
 }
