@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "impl/error.h"
+#include "impl/internal/inet_literal.h"
 #include "impl/receive_buffer.h"
 #include "impl/interrupt.h"
 #include "impl/timeout_engine.h"
@@ -349,7 +350,7 @@ std::pair<Bytes, Address> Socket::recvfrom(std::int64_t bufsize, int flags) {
   CheckNonNegative(bufsize, "negative buffersize in recvfrom");
   CheckBytesSize(bufsize);
   ReceiveBuffer buffer(bufsize, hints_);
-  sockaddr_storage ss{};
+  sockaddr_storage ss;  // not zeroed: DecodeAddress reads only `len` bytes
   socklen_t len = 0;
   const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     len = sizeof ss;
@@ -367,7 +368,7 @@ std::pair<std::int64_t, Address> Socket::recvfrom_into(MutableBuffer buffer, std
   if (static_cast<std::uint64_t>(nbytes) > buffer.size()) {
     throw ValueError("nbytes is greater than the length of the buffer");
   }
-  sockaddr_storage ss{};
+  sockaddr_storage ss;  // not zeroed: DecodeAddress reads only `len` bytes
   socklen_t len = 0;
   const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     len = sizeof ss;
@@ -413,6 +414,13 @@ std::int64_t Socket::sendto(ConstBuffer data, const Address& address) {
 }
 
 std::int64_t Socket::sendto(ConstBuffer data, int flags, const Address& address) {
+  sockaddr_in sin;
+  if (family_ == AF_INET && address_internal::EncodeInetLiteral(address, &sin)) {
+    return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_, [&](int fd) {
+      return ::sendto(fd, data.data(), data.size(), flags | MSG_NOSIGNAL,
+                      reinterpret_cast<const sockaddr*>(&sin), sizeof sin);
+    });
+  }
   const Sockaddr sa = Encode(address, "sendto");
   return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_, [&](int fd) {
     return ::sendto(fd, data.data(), data.size(), flags | MSG_NOSIGNAL, sa.get(), sa.length);

@@ -7,6 +7,8 @@
 #include <climits>
 #include <cstring>
 #include <memory>
+#include <type_traits>
+#include <utility>
 
 #include "impl/ancillary.h"
 #include "impl/error.h"
@@ -19,19 +21,18 @@ namespace {
 
 using timeout_engine::Readiness;
 
-// IoVectors is the iovec array of one call. Up to kInline buffers (the common
-// case) live on the stack, so a sendmsg/recvmsg_into allocates nothing here.
+// IoVectors is the iovec array of one call. ConstBuffer and MutableBuffer are laid
+// out as iovec (a pointer, then a size: checked below), so the caller's buffers
+// are handed to the kernel as they are, without building a copy; only the kernel
+// reads them through the iovec type.
 class IoVectors {
  public:
-  explicit IoVectors(std::span<const ConstBuffer> buffers) : IoVectors(buffers.size()) {
-    for (std::size_t i = 0; i < size_; ++i) {
-      // sendmsg(2) takes non-const iovecs but never writes through them.
-      data_[i] = {const_cast<std::byte*>(buffers[i].data()), buffers[i].size()};
-    }
-  }
-  explicit IoVectors(std::span<const MutableBuffer> buffers) : IoVectors(buffers.size()) {
-    for (std::size_t i = 0; i < size_; ++i) data_[i] = {buffers[i].data(), buffers[i].size()};
-  }
+  explicit IoVectors(std::span<const ConstBuffer> buffers)
+      : data_(reinterpret_cast<iovec*>(const_cast<ConstBuffer*>(buffers.data()))),
+        size_(buffers.size()) {}
+  explicit IoVectors(std::span<const MutableBuffer> buffers)
+      : data_(reinterpret_cast<iovec*>(const_cast<MutableBuffer*>(buffers.data()))),
+        size_(buffers.size()) {}
   IoVectors(const IoVectors&) = delete;
   IoVectors& operator=(const IoVectors&) = delete;
 
@@ -39,17 +40,14 @@ class IoVectors {
   std::size_t size() const { return size_; }
 
  private:
-  static constexpr std::size_t kInline = 16;
-  explicit IoVectors(std::size_t size) : size_(size) {
-    if (size > kInline) {
-      heap_.resize(size);
-      data_ = heap_.data();
-    }
-  }
+  template <typename Buffer>
+  static constexpr bool kLaidOutAsIovec =
+      std::is_standard_layout_v<Buffer> && sizeof(Buffer) == sizeof(iovec) &&
+      alignof(Buffer) == alignof(iovec) && sizeof(decltype(std::declval<Buffer>().data())) ==
+                                               sizeof(iovec::iov_base);
+  static_assert(kLaidOutAsIovec<ConstBuffer> && kLaidOutAsIovec<MutableBuffer>);
+  iovec* data_;
   std::size_t size_;
-  iovec inline_[kInline];
-  std::vector<iovec> heap_;
-  iovec* data_ = inline_;
 };
 
 Bytes PackUint32(std::uint32_t value) {
@@ -60,8 +58,10 @@ Bytes PackUint32(std::uint32_t value) {
 // the kernel fills, and the decoding that must not leak descriptors.
 class ReceivedMessage {
  public:
+  // No ancillary buffer (the common case) costs nothing; ForReceive checks the
+  // rest.
   explicit ReceivedMessage(std::int64_t ancbufsize)
-      : control_(ControlBuffer::ForReceive(ancbufsize)) {}
+      : control_(ancbufsize == 0 ? ControlBuffer() : ControlBuffer::ForReceive(ancbufsize)) {}
 
   // Receive performs recvmsg(2) into `iov` through the timeout engine and returns
   // the byte count.
@@ -86,11 +86,16 @@ class ReceivedMessage {
   template <typename Result, typename Finish>
   void Decode(int proto, Result& result, Finish&& finish) {
     try {
-      result.ancdata = DecodeAncillary(msg_);
+      // Result members start empty: no items and NoAddress, what a message
+      // without control data or sender address decodes to.
+      if (msg_.msg_controllen != 0) result.ancdata = DecodeAncillary(msg_);
       result.msg_flags = msg_.msg_flags;
       // The kernel reports the full name length even when it truncated the name.
       const socklen_t length = std::min<socklen_t>(msg_.msg_namelen, sizeof address_);
-      result.address = DecodeAddress(reinterpret_cast<const sockaddr*>(&address_), length, proto);
+      if (length != 0) {
+        result.address =
+            DecodeAddress(reinterpret_cast<const sockaddr*>(&address_), length, proto);
+      }
       finish();
     } catch (...) {
       CloseReceivedDescriptors(msg_);
@@ -104,7 +109,8 @@ class ReceivedMessage {
 
  private:
   ControlBuffer control_;
-  sockaddr_storage address_{};
+  // Not zeroed: the kernel writes msg_namelen bytes and DecodeAddress reads no more.
+  sockaddr_storage address_;
   msghdr msg_{};
 };
 
@@ -113,21 +119,27 @@ class ReceivedMessage {
 std::int64_t Socket::sendmsg(std::span<const ConstBuffer> buffers,
                              std::span<const AncillaryItem> ancdata, int flags,
                              const std::optional<Address>& address) {
-  std::optional<Sockaddr> target;
-  if (address) target = Encode(*address, "sendmsg");
-  IoVectors iov(buffers);
-  ControlBuffer control = EncodeAncillary(ancdata);
-  msghdr msg{};
-  if (target) {
-    msg.msg_name = target->get();
-    msg.msg_namelen = target->length;
-  }
-  msg.msg_iov = iov.data();
-  msg.msg_iovlen = iov.size();
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
-  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_,
-                              [&](int fd) { return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL); });
+  // The address is encoded first, as CPython checks it before the buffers; the
+  // sockaddr is built only when there is one (zeroing it costs as much as the
+  // rest of a small sendmsg).
+  auto send = [&](const Sockaddr* target) {
+    IoVectors iov(buffers);
+    ControlBuffer control = ancdata.empty() ? ControlBuffer() : EncodeAncillary(ancdata);
+    msghdr msg{};
+    if (target != nullptr) {
+      msg.msg_name = const_cast<sockaddr*>(target->get());
+      msg.msg_namelen = target->length;
+    }
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = iov.size();
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_,
+                                [&](int fd) { return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL); });
+  };
+  if (!address) return send(nullptr);
+  const Sockaddr target = Encode(*address, "sendmsg");
+  return send(&target);
 }
 
 RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int flags) {
