@@ -28,6 +28,7 @@
 #include <string>
 
 #include "impl/address.h"
+#include "impl/internal/inet_literal.h"
 #include "impl/error.h"
 
 namespace sockref {
@@ -77,11 +78,15 @@ void DottedQuad(const in_addr& address, std::string& host) {
   host.assign(text, length - 1);
 }
 
-Address DecodeInet(const sockaddr_in& sin) {
-  Address result(std::in_place_type<InetAddress>);
-  auto& inet = *std::get_if<InetAddress>(&result);
+void DecodeInetInto(const sockaddr_in& sin, Address& out) {
+  auto& inet = out.emplace<InetAddress>();
   DottedQuad(sin.sin_addr, inet.host);
   inet.port = ntohs(sin.sin_port);
+}
+
+Address DecodeInet(const sockaddr_in& sin) {
+  Address result;
+  DecodeInetInto(sin, result);
   return result;
 }
 
@@ -228,5 +233,17 @@ Address DecodeAddress(const sockaddr* addr, socklen_t length, int proto) {
   }
   return DecodeGeneral(addr, length, proto);
 }
+
+namespace address_internal {
+
+bool DecodeInetInto(const sockaddr* addr, socklen_t length, Address& out) {
+  if (length < sizeof(sockaddr_in) || addr->sa_family != AF_INET) return false;
+  sockaddr_in sin;
+  std::memcpy(&sin, addr, sizeof sin);
+  sockref::DecodeInetInto(sin, out);
+  return true;
+}
+
+}  // namespace address_internal
 
 }  // namespace sockref

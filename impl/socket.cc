@@ -357,8 +357,13 @@ std::pair<Bytes, Address> Socket::recvfrom(std::int64_t bufsize, int flags) {
     return ::recvfrom(fd, buffer.data(), buffer.size(), flags, reinterpret_cast<sockaddr*>(&ss),
                       &len);
   });
-  Bytes data = buffer.Take(static_cast<std::size_t>(n));
-  return {std::move(data), DecodeAddress(reinterpret_cast<sockaddr*>(&ss), len, proto_)};
+  // The result is built in place: a datagram's sender is decoded per call.
+  std::pair<Bytes, Address> result(buffer.Take(static_cast<std::size_t>(n)), NoAddress{});
+  const auto* sender = reinterpret_cast<const sockaddr*>(&ss);
+  if (!address_internal::DecodeInetInto(sender, len, result.second)) {
+    result.second = DecodeAddress(sender, len, proto_);
+  }
+  return result;
 }
 
 std::pair<std::int64_t, Address> Socket::recvfrom_into(MutableBuffer buffer, std::int64_t nbytes,

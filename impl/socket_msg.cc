@@ -68,14 +68,15 @@ class ReceivedMessage {
   template <typename CurrentFd>
   ssize_t Receive(CurrentFd&& current_fd, TimeoutNs timeout, std::atomic<std::uint8_t>* hints,
                   IoVectors& iov, int flags) {
+    msg_.msg_name = &address_;
+    msg_.msg_iov = iov.data();
+    msg_.msg_iovlen = iov.size();
+    msg_.msg_control = control_.data();
     return timeout_engine::Call(current_fd, Readiness::kReadable, timeout, hints, [&](int fd) {
-      msg_ = {};
-      msg_.msg_name = &address_;
+      // What the kernel writes back, reset for every attempt.
       msg_.msg_namelen = sizeof address_;
-      msg_.msg_iov = iov.data();
-      msg_.msg_iovlen = iov.size();
-      msg_.msg_control = control_.data();
       msg_.msg_controllen = control_.size();
+      msg_.msg_flags = 0;
       return ::recvmsg(fd, &msg_, flags);
     });
   }

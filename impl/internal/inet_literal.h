@@ -66,6 +66,12 @@ inline bool EncodeInetLiteral(const Address& address, sockaddr_in* out) {
   return true;
 }
 
+// DecodeInetInto sets `out` to what DecodeAddress(addr, length, proto) returns
+// when addr is a whole sockaddr_in (AF_INET, length >= sizeof(sockaddr_in)),
+// building the InetAddress in place, and returns true; returns false, leaving
+// `out` alone, for any other address. Defined in address_decode.cc.
+bool DecodeInetInto(const sockaddr* addr, socklen_t length, Address& out);
+
 }  // namespace sockref::address_internal
 
 #endif  // SOCKREF_IMPL_INTERNAL_INET_LITERAL_H_
