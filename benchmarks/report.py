@@ -246,6 +246,11 @@ def time_tables(results):
             lines.append("")
     lines.append("#### Data not ready: send/recv round trips through an echoing peer thread, "
                  "64 B (wall clock)\n")
+    lines.append("A round trip's time is mostly two thread wake-ups, which depend on where the "
+                 "scheduler puts the two threads: CPython's threads, taking turns at the GIL, "
+                 "tend to share a core and wake each other faster than two free-running C++ "
+                 "threads on two cores. What these workloads hold for sockref is the system "
+                 "call count (above).\n")
     lines.append("| transport | mode | raw | sockref | CPython |")
     lines.append("|---|---|---|---|---|")
     for transport in ("Unix", "Tcp"):

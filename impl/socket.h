@@ -12,7 +12,9 @@
 // address shapes (address.h). Differences are deliberate and C++-facing only:
 //   * every send uses MSG_NOSIGNAL: a C++ process has no SIG_IGN for SIGPIPE the
 //     way CPython installs one, and a broken pipe must be BrokenPipeError, not death;
-//   * in timeout mode a call is tried before polling (timeout_engine.h);
+//   * in timeout mode a call is tried before polling, unless the socket's last
+//     operation in that direction had to wait (timeout_engine.h): one system call
+//     when data is ready, never more than CPython's two when it is not;
 //   * the destructor closes the descriptor (RAII) and ignores errors; call close()
 //     to see them.
 // Every descriptor a Socket creates is non-inheritable (SOCK_CLOEXEC, accept4).
