@@ -16,6 +16,7 @@
 
 #include "impl/testing/open_fds.h"
 #include "impl/testing/raises.h"
+#include "impl/testing/sanitizers.h"
 
 namespace sockref {
 namespace {
@@ -646,7 +647,9 @@ TEST_F(SocketTest, SocketpairSocketsAreNonInheritableAndConnected) {
 // ones through a per-thread buffer (receive_buffer.h): every way returns exactly
 // what arrived, and a result never keeps much more memory than it holds.
 TEST_F(SocketTest, RecvReturnsWhatArrivedWhicheverWayItReceives) {
-  auto [a, b] = socketpair();
+  auto pair = socketpair();  // not a structured binding: clang 14 cannot capture one
+  Socket& a = pair.first;
+  Socket& b = pair.second;
   a.setsockopt(SOL_SOCKET, SO_SNDBUF, 1 << 20);
   b.setsockopt(SOL_SOCKET, SO_RCVBUF, 1 << 20);
   std::string big(60000, '\0');
@@ -679,9 +682,12 @@ TEST_F(SocketTest, RecvReturnsWhatArrivedWhicheverWayItReceives) {
 }
 
 TEST_F(SocketTest, RecvOfAnImpossibleSizeIsMemoryError) {
-  auto [a, b] = socketpair();
+#ifdef SOCKREF_SANITIZER_ALLOCATOR
+  GTEST_SKIP() << "the sanitizer's allocator aborts instead of throwing";
+#endif
+  auto pair = socketpair();
   // Larger than any allocation, smaller than the OverflowError limit.
-  EXPECT_THROW(b.recv(std::int64_t{1} << 62), std::bad_alloc);
+  EXPECT_THROW(pair.second.recv(std::int64_t{1} << 62), std::bad_alloc);
 }
 
 }  // namespace
