@@ -32,6 +32,12 @@ DEFAULT_HISTORY = os.path.join(HERE, "history.jsonl")
 NOISE_K = 4.0          # a step is more than NOISE_K robust standard deviations ...
 MIN_STEP = math.log(1.15)  # ... and never less than 15 %: this machine is shared
 CONFIRM_RUNS = 2       # runs after the jump whose median must stay on the new level
+# Until a series has MIN_RUNS_FOR_NOISE runs its own noise cannot be estimated;
+# PRIOR_NOISE stands in: what separate runs of the matrix on this shared machine
+# show for one workload's ratio (TCP's 64 B ratios move by up to 20 % between
+# runs minutes apart), so an early step must exceed about 4 x 5 %.
+MIN_RUNS_FOR_NOISE = 6
+PRIOR_NOISE = 0.05
 
 
 def append(path, record):
@@ -80,14 +86,18 @@ def find_steps(values, k=NOISE_K, min_step=MIN_STEP, confirm=CONFIRM_RUNS):
     `confirm` runs follow the jump: the last runs of a history).
 
     A jump between runs i-1 and i is a step when |log(v[i] / v[i-1])| exceeds
-    max(k x noise, min_step) and the median of the runs from i on (up to
+    max(k x noise, min_step) (noise: at least PRIOR_NOISE while the series is shorter
+    than MIN_RUNS_FOR_NOISE) and the median of the runs from i on (up to
     `confirm` + 1 of them) is as far from the median of the runs before i (up to
     `confirm` + 1) in the same direction, so that one outlying run, which jumps
     away and straight back, is not reported.
     """
     if len(values) < 2:
         return []
-    threshold = max(k * noise(values), min_step)
+    sigma = noise(values)
+    if len(values) < MIN_RUNS_FOR_NOISE:
+        sigma = max(sigma, PRIOR_NOISE)
+    threshold = max(k * sigma, min_step)
     logs = [math.log(v) for v in values]
     steps = []
     for i in range(1, len(values)):

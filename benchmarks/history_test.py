@@ -58,6 +58,14 @@ class FindStepsTest(unittest.TestCase):
         steps = history.find_steps(noisy_values + noisy(3.0, 6, 0.05, rng))
         self.assertEqual([s["index"] for s in steps], [15])
 
+    def test_a_short_history_uses_a_prior_for_its_noise(self):
+        # Two or three runs cannot tell their noise: an ordinary run-to-run move
+        # of 18 % is not a step, a doubling is (unconfirmed).
+        self.assertEqual(history.find_steps([1.2, 1.0]), [])
+        self.assertEqual(history.find_steps([1.0, 1.0, 1.18]), [])
+        steps = history.find_steps([1.0, 2.0])
+        self.assertEqual([(s["index"], s["confirmed"]) for s in steps], [(1, False)])
+
     def test_small_shifts_below_the_floor_are_ignored_even_without_noise(self):
         values = [1.0] * 6 + [1.1] * 6
         self.assertEqual(history.find_steps(values), [])
