@@ -34,6 +34,7 @@ import threading
 import time
 
 MESSAGE_SIZES = [1, 64, 1024, 16 * 1024, 64 * 1024, 1024 * 1024]
+ECHO_SIZES = [64]  # workloads.h's kEchoSizes
 BUFFER_COUNTS = [1, 4, 16]
 MAX_DATAGRAM = 65507
 INLINE_LIMIT = 64 * 1024
@@ -57,7 +58,11 @@ class Spec:
 
     @property
     def inline(self):
-        return self.size <= INLINE_LIMIT
+        return self.size <= INLINE_LIMIT and not self.echoes
+
+    @property
+    def echoes(self):
+        return self.api == "SendRecvEcho"
 
 
 def all_workloads():
@@ -66,7 +71,7 @@ def all_workloads():
 
     def add(api, transport, buffers=1, max_size=None):
         for mode in ("blocking", "timeout"):
-            for size in MESSAGE_SIZES:
+            for size in ECHO_SIZES if api == "SendRecvEcho" else MESSAGE_SIZES:
                 if max_size is None or size <= max_size:
                     specs.append(Spec(api, transport, mode, size, buffers))
 
@@ -75,6 +80,7 @@ def all_workloads():
         add("SendallRecvInto", transport)
         for buffers in BUFFER_COUNTS:
             add("SendmsgRecvmsgInto", transport, buffers)
+        add("SendRecvEcho", transport)
     add("SendtoRecvfrom", "Udp", max_size=MAX_DATAGRAM)
     return specs
 
@@ -167,6 +173,30 @@ class Workload:
             got += len(data)
         return got
 
+    _send_SendRecvEcho = _send_SendRecv
+
+    def _receive_whole(self, sock):
+        size, parts, got = self.spec.size, [], 0
+        while got < size:
+            data = sock.recv(size - got)
+            if not data:
+                raise EOFError(f"recv: end of stream after {got} of {size} bytes")
+            parts.append(data)
+            got += len(data)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _receive_SendRecvEcho(self):
+        # The reply, on the sending socket: it has not arrived yet.
+        return len(self._receive_whole(self.sender))
+
+    def echo_message(self):
+        """An echo server's loop body, on the peer thread: recv, then send it back."""
+        data = self._receive_whole(self.receiver)
+        sent = self.receiver.send(data)
+        while sent < len(data):
+            sent += self.receiver.send(memoryview(data)[sent:])
+        return len(data)
+
     def _send_SendallRecvInto(self):
         self.sender.sendall(self.message)
         return self.spec.size
@@ -218,7 +248,8 @@ class PeerReceiver(threading.Thread):
 
     def run(self):
         try:
-            receive = self.workload.receive_message
+            w = self.workload
+            receive = w.echo_message if w.spec.echoes else w.receive_message
             for _ in range(self.count):
                 self.bytes += receive()
         except BaseException as e:  # reported by finish(); wake the sender
@@ -243,6 +274,16 @@ def run_iterations(spec, iterations):
             for _ in range(iterations):
                 send()
                 total += receive()
+        elif spec.echoes:
+            peer = PeerReceiver(w, iterations)
+            total = 0
+            start, cpu_start = time.perf_counter(), time.thread_time()
+            try:
+                for _ in range(iterations):
+                    send()
+                    total += receive()
+            finally:
+                peer.join()
         else:
             peer = PeerReceiver(w, iterations)
             start, cpu_start = time.perf_counter(), time.thread_time()
@@ -303,7 +344,8 @@ def run_fixed(name, iterations, warmup):
     try:
         send, receive = w.send_message, w.receive_message
         total = 0
-        if spec.inline:
+        if spec.inline or spec.echoes:
+            peer = PeerReceiver(w, warmup + iterations) if spec.echoes else None
             for _ in range(warmup):
                 send()
                 receive()
@@ -312,6 +354,8 @@ def run_fixed(name, iterations, warmup):
                 send()
                 total += receive()
             os.getppid()
+            if peer:
+                peer.finish()
         else:
             peer = PeerReceiver(w, warmup + iterations)
             for _ in range(warmup):

@@ -51,17 +51,23 @@ FULL_ROUNDS = 5
 FULL_MIN_TIME = 0.2
 
 # The short form's workloads: the primary transport's APIs at 64 B in both modes,
-# a large message, and one each of TCP and UDP. --full adds every other workload
-# that runs inline (the deterministic ones: a peer thread's counts depend on
-# scheduling).
+# recv() of a large message in both modes, one each of TCP and UDP, and the
+# timeout mode's other regime, data not ready (the echo workloads). --full adds
+# every other deterministic workload: all that run inline and the echo ones
+# (a peer thread's counts depend on scheduling, except where every receive
+# waits for the other thread, as in an echo).
 SHORT_WORKLOADS = [
     "BM_SendRecvUnix/impl:sockref/mode:blocking/size:64",
     "BM_SendRecvUnix/impl:sockref/mode:timeout/size:64",
     "BM_SendallRecvIntoUnix/impl:sockref/mode:timeout/size:64",
+    "BM_SendmsgRecvmsgIntoUnix/impl:sockref/mode:timeout/buffers:1/size:64",
     "BM_SendmsgRecvmsgIntoUnix/impl:sockref/mode:timeout/buffers:4/size:64",
     "BM_SendRecvUnix/impl:sockref/mode:blocking/size:65536",
+    "BM_SendRecvUnix/impl:sockref/mode:timeout/size:65536",
     "BM_SendallRecvIntoTcp/impl:sockref/mode:timeout/size:1024",
     "BM_SendtoRecvfromUdp/impl:sockref/mode:timeout/size:64",
+    "BM_SendRecvEchoUnix/impl:sockref/mode:timeout/size:64",
+    "BM_SendRecvEchoTcp/impl:sockref/mode:timeout/size:64",
 ]
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -83,11 +89,21 @@ def default_baseline_path(for_writing=False):
     return os.path.join(HERE, "baseline.json")
 
 
-def all_inline_workloads(binary):
-    """Every sockref workload of the binary that runs on one thread."""
+def is_echo(name):
+    """Whether `name` is an echo workload (data not ready, a peer thread echoes)."""
+    return measure.parse_name(name)["api"] == "SendRecvEcho"
+
+
+def runs_inline(name):
+    """Whether `name` runs on one thread (its time ratio is thread CPU time)."""
+    return not is_echo(name) and measure.parse_name(name)["size"] <= measure.INLINE_LIMIT
+
+
+def all_deterministic_workloads(binary):
+    """Every sockref workload of the binary whose counts are deterministic: those
+    that run on one thread, and the echo workloads."""
     names = measure.run_lines([binary, "--list_workloads"])
-    return [n for n in names if "/impl:sockref/" in n and
-            measure.parse_name(n)["size"] <= measure.INLINE_LIMIT]
+    return [n for n in names if "/impl:sockref/" in n and (runs_inline(n) or is_echo(n))]
 
 
 def comparable_build(build):
@@ -174,8 +190,9 @@ def print_table(rows):
 
 
 def update(binary, build, baseline_path, jobs):
-    workloads = all_inline_workloads(binary)
-    short = SHORT_WORKLOADS
+    workloads = all_deterministic_workloads(binary)
+    # Time ratios only where time is the thread's CPU time (see measure.time_per_op).
+    short = [n for n in SHORT_WORKLOADS if runs_inline(n)]
     measured = measure_deterministic(binary, workloads, jobs)
     ratios = measure_ratios(binary, short, FULL_ROUNDS, FULL_MIN_TIME)
     entries = {}
@@ -206,7 +223,7 @@ def main(argv=None):
     p.add_argument("--binary", default=default_binary(), help="socket_benchmark built with -c opt")
     p.add_argument("--baseline", help="baseline.json (default: benchmarks/baseline.json)")
     p.add_argument("--full", action="store_true",
-                   help=f"every baseline workload, {FULL_ROUNDS} wall-clock rounds")
+                   help=f"every deterministic workload, {FULL_ROUNDS} wall-clock rounds")
     p.add_argument("--update", action="store_true", help="re-record the baseline")
     p.add_argument("--rounds", type=int, help=f"wall-clock rounds (default {ROUNDS})")
     p.add_argument("--no_timing", action="store_true", help="deterministic signals only (no time ratios)")
@@ -238,7 +255,7 @@ def main(argv=None):
               f"//benchmarks:socket_benchmark_opt does) or re-record the baseline.",
               file=sys.stderr)
         return 2
-    workloads = all_inline_workloads(args.binary) if args.full else SHORT_WORKLOADS
+    workloads = all_deterministic_workloads(args.binary) if args.full else SHORT_WORKLOADS
     missing = [n for n in workloads if n not in baseline["workloads"]]
     for name in missing:
         print(f"gate: {name} is not in the baseline (new workload?): not gated; "

@@ -41,7 +41,7 @@ VDSO_CALLS = frozenset({"clock_gettime", "gettimeofday", "time", "getcpu"})
 MARKER = "getppid"
 
 _NAME_PART = re.compile(r"^(?P<key>[a-z_]+):(?P<value>.+)$")
-_FAMILY = re.compile(r"^BM_(?P<api>SendRecv|SendallRecvInto|SendmsgRecvmsgInto|SendtoRecvfrom)"
+_FAMILY = re.compile(r"^BM_(?P<api>SendRecvEcho|SendRecv|SendallRecvInto|SendmsgRecvmsgInto|SendtoRecvfrom)"
                      r"(?P<transport>Unix|Tcp|Udp)$")
 
 

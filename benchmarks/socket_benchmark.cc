@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <valgrind/callgrind.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -86,12 +87,14 @@ std::string BuildInfo() {
 }
 
 // PeerReceiver receives `count` messages on its own thread, for messages too big
-// to send and then receive on one thread. A failure shuts the sender down so
-// that a sender blocked on a full buffer wakes up.
+// to send and then receive on one thread, or echoes them back for an echo
+// workload. A failure shuts the sender down so that a sender blocked on a full
+// buffer (or waiting for a reply) wakes up. syscalls() counts the calls made
+// for the messages after the first `unmeasured` ones.
 class PeerReceiver {
  public:
-  PeerReceiver(Workload& workload, std::int64_t count)
-      : workload_(workload), thread_([this, count] { Run(count); }) {}
+  PeerReceiver(Workload& workload, std::int64_t count, std::int64_t unmeasured = 0)
+      : workload_(workload), thread_([this, count, unmeasured] { Run(count, unmeasured); }) {}
   ~PeerReceiver() {
     if (thread_.joinable()) {
       workload_.ShutdownReceiver();
@@ -108,23 +111,36 @@ class PeerReceiver {
   }
   // syscalls returns the peer thread's system calls (valid after Join).
   std::uint64_t syscalls() const { return syscalls_; }
+  // HoldAfterLastMessage makes the thread wait, spinning, after its last message
+  // until Release(), so that its exit (and the system calls that come with it)
+  // falls after a trace's end marker. Call before the last message.
+  void HoldAfterLastMessage() { hold_.store(true); }
+  void Release() { hold_.store(false); }
 
  private:
-  void Run(std::int64_t count) {
-    const std::uint64_t before = SyscallsOnThisThread();
+  void Run(std::int64_t count, std::int64_t unmeasured) {
+    std::uint64_t before = SyscallsOnThisThread();
+    const bool echo = workload_.spec().Echoes();
     try {
-      for (std::int64_t i = 0; i < count; ++i) bytes_ += workload_.ReceiveMessage();
+      for (std::int64_t i = 0; i < count; ++i) {
+        if (i == unmeasured) before = SyscallsOnThisThread();
+        bytes_ += echo ? workload_.EchoMessage() : workload_.ReceiveMessage();
+      }
     } catch (...) {
       error_ = std::current_exception();
       workload_.ShutdownSender();
     }
     syscalls_ = SyscallsOnThisThread() - before;
+    while (hold_.load()) {
+      // No system call here: it would land inside the trace.
+    }
   }
 
   Workload& workload_;
   std::uint64_t bytes_ = 0;
   std::uint64_t syscalls_ = 0;
   std::exception_ptr error_;
+  std::atomic<bool> hold_{false};
   std::thread thread_;
 };
 
@@ -145,6 +161,15 @@ void RunBenchmark(benchmark::State& state, const WorkloadSpec& spec) {
         workload->SendMessage();
         bytes += workload->ReceiveMessage();
       }
+    } else if (spec.Echoes()) {
+      // A round trip per iteration: the peer echoes, this thread waits for it.
+      PeerReceiver peer(*workload, state.max_iterations);
+      for (auto _ : state) {
+        workload->SendMessage();
+        bytes += workload->ReceiveMessage();
+      }
+      peer.Join();
+      syscalls += peer.syscalls();
     } else {
       PeerReceiver peer(*workload, state.max_iterations);
       benchmark::IterationCount sent = 0;
@@ -215,6 +240,29 @@ int RunFixed(const std::string& name, std::int64_t iterations, std::int64_t warm
       syscalls = SyscallsOnThisThread() - before;
       CALLGRIND_TOGGLE_COLLECT;
       ::getppid();
+    } else if (spec->Echoes()) {
+      // The peer's calls for the measured round trips are counted from the end
+      // of its last unmeasured echo; in a trace, its wait for the first measured
+      // message may start just before the first marker.
+      PeerReceiver peer(*workload, warmup + iterations, warmup);
+      peer.HoldAfterLastMessage();
+      for (std::int64_t i = 0; i < warmup; ++i) {
+        workload->SendMessage();
+        workload->ReceiveMessage();
+      }
+      ::getppid();
+      CALLGRIND_TOGGLE_COLLECT;
+      const std::uint64_t before = SyscallsOnThisThread();
+      for (std::int64_t i = 0; i < iterations; ++i) {
+        workload->SendMessage();
+        bytes += workload->ReceiveMessage();
+      }
+      syscalls = SyscallsOnThisThread() - before;
+      CALLGRIND_TOGGLE_COLLECT;
+      ::getppid();
+      peer.Release();
+      peer.Join();
+      syscalls += peer.syscalls();
     } else {
       // With a peer thread the split between the markers depends on scheduling:
       // good for averages, never used by the gate.

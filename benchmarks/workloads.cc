@@ -29,6 +29,7 @@
 #define SOCKREF_BENCH_INJECT_none 0
 #define SOCKREF_BENCH_INJECT_extra_poll 1
 #define SOCKREF_BENCH_INJECT_extra_copy 2
+#define SOCKREF_BENCH_INJECT_zero_fill 3
 #ifndef SOCKREF_BENCH_INJECT
 #define SOCKREF_BENCH_INJECT none
 #endif
@@ -218,6 +219,7 @@ class RawWorkload final : public Workload {
     std::size_t sent = 0;
     switch (spec().api) {
       case Api::kSendRecv:
+      case Api::kSendRecvEcho:
       case Api::kSendallRecvInto:
         do {
           sent += Retry(fd, POLLOUT,
@@ -247,11 +249,13 @@ class RawWorkload final : public Workload {
   }
 
   std::size_t ReceiveMessage() override {
+    if (spec().Echoes()) return ReceiveWhole(pair_.sender.get(), buffer_.data());
     const int fd = pair_.receiver.get();
     char* data = buffer_.data();
     const std::size_t size = buffer_.size();
     std::size_t got = 0;
     switch (spec().api) {
+      case Api::kSendRecvEcho:
       case Api::kSendRecv:
       case Api::kSendallRecvInto:
         while (got < size) {
@@ -286,19 +290,51 @@ class RawWorkload final : public Workload {
     throw std::logic_error("unknown api");
   }
 
+  std::size_t EchoMessage() override {
+    const int fd = pair_.receiver.get();
+    const std::size_t got = ReceiveWhole(fd, echo_.data());
+    std::size_t sent = 0;
+    do {
+      sent += Retry(fd, POLLOUT,
+                    [&] { return ::send(fd, echo_.data() + sent, got - sent, MSG_NOSIGNAL); });
+    } while (sent < got);
+    return got;
+  }
+
   void ShutdownSender() override { ::shutdown(pair_.sender.get(), SHUT_RDWR); }
   void ShutdownReceiver() override { ::shutdown(pair_.receiver.get(), SHUT_RDWR); }
 
  private:
+  // ReceiveWhole receives one message on fd for an echo workload: the data is
+  // known not to be ready, so in timeout mode it polls before every recv(2).
+  std::size_t ReceiveWhole(int fd, char* data) {
+    const std::size_t size = spec().size;
+    std::size_t got = 0;
+    while (got < size) {
+      const std::size_t n = Retry(
+          fd, POLLIN, [&] { return ::recv(fd, data + got, size - got, 0); }, /*poll_first=*/true);
+      if (n == 0) ThrowShort("recv: end of stream", got, size);
+      got += n;
+    }
+    return got;
+  }
+
   static void SetNonBlocking(const Fd& fd) {
     int on = 1;
     if (::ioctl(fd.get(), FIONBIO, &on) != 0) ThrowErrno("ioctl(FIONBIO)");
   }
 
   // Retry makes one call until it succeeds, as sockref's engine does: EINTR is
-  // retried, EAGAIN in timeout mode waits in poll(2).
+  // retried, EAGAIN in timeout mode waits in poll(2). With poll_first, timeout
+  // mode polls before the first call too.
   template <typename Call>
-  std::size_t Retry(int fd, short events, Call&& call) const {
+  std::size_t Retry(int fd, short events, Call&& call, bool poll_first = false) const {
+    if (timeout_ && poll_first) {
+      pollfd pfd{fd, events, 0};
+      const int ready = ::poll(&pfd, 1, kTimeoutMilliseconds);
+      if (ready == 0) throw std::runtime_error("raw socket call timed out");
+      if (ready < 0 && errno != EINTR) ThrowErrno("poll");
+    }
     for (;;) {
       const ssize_t n = call();
       if (n >= 0) return static_cast<std::size_t>(n);
@@ -316,6 +352,7 @@ class RawWorkload final : public Workload {
   Segments segments_;
   std::string message_;
   std::vector<char> buffer_;
+  std::vector<char> echo_ = std::vector<char>(spec().Echoes() ? spec().size : 0);
 };
 
 // SockrefWorkload makes the same transfers through sockref::Socket.
@@ -344,6 +381,7 @@ class SockrefWorkload final : public Workload {
     std::size_t sent = 0;
     switch (spec().api) {
       case Api::kSendRecv:
+      case Api::kSendRecvEcho:
         do {
           sent += static_cast<std::size_t>(sender_.send(ConstBuffer(data + sent, size - sent)));
         } while (sent < size);
@@ -372,9 +410,13 @@ class SockrefWorkload final : public Workload {
     const std::size_t size = buffer_.size();
     std::size_t got = 0;
     switch (spec().api) {
+      case Api::kSendRecvEcho:
+        ReceiveWhole(sender_);
+        return size;
       case Api::kSendRecv:
         while (got < size) {
           MaybeInjectPoll();
+          MaybeInjectZeroFill(size - got);
           const Bytes bytes = receiver_.recv(static_cast<std::int64_t>(size - got));
           if (bytes.empty()) ThrowShort("recv: end of stream", got, size);
           got += bytes.size();
@@ -409,10 +451,41 @@ class SockrefWorkload final : public Workload {
     throw std::logic_error("unknown api");
   }
 
+  // EchoMessage is an echo server's loop body: data = conn.recv(n) until the
+  // message is whole, then conn.send(data) until all is sent.
+  std::size_t EchoMessage() override {
+    const Bytes data = ReceiveWhole(receiver_);
+    std::size_t sent = 0;
+    do {
+      sent += static_cast<std::size_t>(
+          receiver_.send(ConstBuffer(data.data() + sent, data.size() - sent)));
+    } while (sent < data.size());
+    return data.size();
+  }
+
   void ShutdownSender() override { ::shutdown(sender_.fileno(), SHUT_RDWR); }
   void ShutdownReceiver() override { ::shutdown(receiver_.fileno(), SHUT_RDWR); }
 
  private:
+  // ReceiveWhole receives one whole message on `socket` with recv(), for the echo
+  // workloads.
+  Bytes ReceiveWhole(Socket& socket) {
+    const std::size_t size = spec().size;
+    Bytes whole;
+    while (whole.size() < size) {
+      MaybeInjectPoll(socket);
+      MaybeInjectZeroFill(size - whole.size());
+      Bytes bytes = socket.recv(static_cast<std::int64_t>(size - whole.size()));
+      if (bytes.empty()) ThrowShort("recv: end of stream", whole.size(), size);
+      if (whole.empty()) {
+        whole = std::move(bytes);
+      } else {
+        whole += bytes;
+      }
+    }
+    return whole;
+  }
+
   // Adopt hands `fd` to a Socket in `mode`, as socket.socket(fileno=fd) then
   // settimeout(None) or settimeout(10.0).
   static Socket Adopt(Fd& fd, const ConnectedPair& pair, Mode mode) {
@@ -422,10 +495,20 @@ class SockrefWorkload final : public Workload {
     return socket;
   }
 
-  void MaybeInjectPoll() {
+  void MaybeInjectPoll() { MaybeInjectPoll(receiver_); }
+  static void MaybeInjectPoll(const Socket& socket) {
     if constexpr (kInjection == Injection::kExtraPoll) {
-      pollfd pfd{receiver_.fileno(), POLLIN, 0};
+      pollfd pfd{socket.fileno(), POLLIN, 0};
       ::poll(&pfd, 1, 0);
+    }
+  }
+
+  // MaybeInjectZeroFill does what a recv() that zero-fills its result buffer
+  // before the kernel writes it would add: allocate `size` bytes and fill them.
+  static void MaybeInjectZeroFill(std::size_t size) {
+    if constexpr (kInjection == Injection::kZeroFill) {
+      Bytes filled(size, '\0');
+      asm volatile("" : : "r"(filled.data()) : "memory");  // the fill must happen
     }
   }
 
@@ -448,6 +531,8 @@ constexpr std::string_view ApiName(Api api) {
       return "SendmsgRecvmsgInto";
     case Api::kSendtoRecvfrom:
       return "SendtoRecvfrom";
+    case Api::kSendRecvEcho:
+      return "SendRecvEcho";
   }
   return "?";
 }
@@ -486,7 +571,10 @@ std::vector<WorkloadSpec> AllWorkloads() {
   std::vector<WorkloadSpec> all;
   auto add = [&all](Api api, Transport transport, int buffers, std::size_t max_size) {
     for (Mode mode : {Mode::kBlocking, Mode::kTimeout}) {
-      for (std::size_t size : kMessageSizes) {
+      const std::span<const std::size_t> sizes =
+          api == Api::kSendRecvEcho ? std::span<const std::size_t>(kEchoSizes)
+                                    : std::span<const std::size_t>(kMessageSizes);
+      for (std::size_t size : sizes) {
         if (size > max_size) continue;
         for (Impl impl : {Impl::kRaw, Impl::kSockref}) {
           all.push_back({api, transport, impl, mode, buffers, size});
@@ -498,6 +586,7 @@ std::vector<WorkloadSpec> AllWorkloads() {
     add(Api::kSendRecv, transport, 1, SIZE_MAX);
     add(Api::kSendallRecvInto, transport, 1, SIZE_MAX);
     for (int buffers : kBufferCounts) add(Api::kSendmsgRecvmsgInto, transport, buffers, SIZE_MAX);
+    add(Api::kSendRecvEcho, transport, 1, SIZE_MAX);
   }
   add(Api::kSendtoRecvfrom, Transport::kUdp, 1, kMaxDatagram);
   return all;
@@ -522,6 +611,8 @@ std::string_view InjectionName(Injection injection) {
       return "extra_poll";
     case Injection::kExtraCopy:
       return "extra_copy";
+    case Injection::kZeroFill:
+      return "zero_fill";
   }
   return "?";
 }

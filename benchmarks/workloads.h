@@ -19,6 +19,12 @@
 // message and then receives it: data is always ready, no thread ever blocks and
 // every count (system calls, instructions) is deterministic. Larger messages
 // need a peer thread to receive while the sender sends (see RunsInline()).
+//
+// The echo workloads (kSendRecvEcho) measure the other regime, data not ready:
+// a peer thread echoes each message back, so every receive, on either side,
+// waits for a message the other thread has not sent yet (a request/response
+// exchange). Their raw twin polls before each receive in timeout mode, the
+// cheapest correct strategy when data is known not to be ready.
 #ifndef SOCKREF_BENCHMARKS_WORKLOADS_H_
 #define SOCKREF_BENCHMARKS_WORKLOADS_H_
 
@@ -38,6 +44,7 @@ enum class Api {
   kSendallRecvInto,     // sendall() / recv_into() a preallocated buffer
   kSendmsgRecvmsgInto,  // sendmsg() gathering / recvmsg_into() scattering over N buffers
   kSendtoRecvfrom,      // sendto(address) / recvfrom(), datagrams only
+  kSendRecvEcho,        // send() / recv() of the reply from a peer that echoes: data not ready
 };
 
 // Transport is the kind of connected socket pair.
@@ -62,6 +69,8 @@ inline constexpr int kBufferCounts[] = {1, 4, 16};
 inline constexpr std::size_t kMaxDatagram = 65507;
 // kInlineLimit is the largest message one thread sends and then receives itself.
 inline constexpr std::size_t kInlineLimit = 64 * 1024;
+// kEchoSizes are the message sizes of the echo workloads.
+inline constexpr std::size_t kEchoSizes[] = {64};
 
 // WorkloadSpec names one workload.
 struct WorkloadSpec {
@@ -80,9 +89,11 @@ struct WorkloadSpec {
   // the "/real_time" suffix UseRealTime adds).
   std::string Name() const;
   // RunsInline returns true when one thread can send a message and then receive
-  // it without blocking (size <= kInlineLimit); false means a peer thread
-  // receives.
-  bool RunsInline() const { return size <= kInlineLimit; }
+  // it without blocking (size <= kInlineLimit, not an echo); false means a peer
+  // thread receives (or echoes).
+  bool RunsInline() const { return size <= kInlineLimit && api != Api::kSendRecvEcho; }
+  // Echoes returns true for the echo workloads: a message is a round trip.
+  bool Echoes() const { return api == Api::kSendRecvEcho; }
 };
 
 // AllWorkloads returns every workload, each raw one directly before its sockref
@@ -100,10 +111,11 @@ enum class Injection {
   kNone,
   kExtraPoll,  // poll(fd, POLLIN, 0) before every sockref receive call
   kExtraCopy,  // copy every outgoing message into a fresh Bytes before sending
+  kZeroFill,   // zero-fill a fresh buffer of the requested size before every sockref recv()
 };
 // CompiledInjection returns the injection this binary was built with.
 Injection CompiledInjection();
-// InjectionName returns "none", "extra_poll" or "extra_copy".
+// InjectionName returns "none", "extra_poll", "extra_copy" or "zero_fill".
 std::string_view InjectionName(Injection injection);
 
 // Workload is one connected socket pair set up for a WorkloadSpec. Every call
@@ -121,8 +133,12 @@ class Workload {
   // bytes the calls reported sent (spec().size).
   virtual std::size_t SendMessage() = 0;
   // ReceiveMessage receives one whole message with the spec's receive call;
-  // returns the bytes the calls reported received (spec().size).
+  // returns the bytes the calls reported received (spec().size). For an echo
+  // workload it receives the reply on the sending socket.
   virtual std::size_t ReceiveMessage() = 0;
+  // EchoMessage (echo workloads, on the peer thread) receives one whole message
+  // on the receiving socket and sends it back; returns the bytes received.
+  virtual std::size_t EchoMessage() = 0;
   // ShutdownSender and ShutdownReceiver wake a peer blocked on the other end
   // after a failure (the peer's next call fails or sees end of stream).
   virtual void ShutdownSender() = 0;

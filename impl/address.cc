@@ -66,6 +66,7 @@
 
 #include "impl/error.h"
 #include "impl/idna.h"
+#include "impl/internal/inet_literal.h"
 #include "impl/internal/python_args.h"
 #include "impl/internal/python_value.h"
 #include "impl/internal/resolver.h"
@@ -524,10 +525,14 @@ std::ostream& operator<<(std::ostream& os, const Address& address) {
   return os << python_internal::Repr(ToPython(address, nullptr));
 }
 
-Sockaddr EncodeAddress(const SocketTriple& triple, const Address& address,
-                       std::string_view caller) {
+namespace {
+
+// EncodeGeneral is getsockaddrarg() for every family, on the Python value the
+// address stands for. Kept out of line so that EncodeAddress's fast path does
+// not pay for its stack frame.
+[[gnu::noinline]] void EncodeGeneral(const SocketTriple& triple, const Address& address,
+                                     std::string_view caller, Sockaddr& out) {
   const PyValue v = ToPython(address, &triple);
-  Sockaddr out;
   switch (triple.family) {
     case AF_UNIX:
       EncodeUnix(v, triple, out);
@@ -575,6 +580,19 @@ Sockaddr EncodeAddress(const SocketTriple& triple, const Address& address,
     default:
       throw OSError(Prefix(caller) + "bad family");
   }
+}
+
+}  // namespace
+
+Sockaddr EncodeAddress(const SocketTriple& triple, const Address& address,
+                       std::string_view caller) {
+  Sockaddr out;
+  if (triple.family == AF_INET &&
+      address_internal::EncodeInetLiteral(address, reinterpret_cast<sockaddr_in*>(&out.storage))) {
+    out.length = sizeof(sockaddr_in);
+    return out;
+  }
+  EncodeGeneral(triple, address, caller, out);
   return out;
 }
 

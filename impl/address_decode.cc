@@ -22,11 +22,13 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <string>
 
 #include "impl/address.h"
+#include "impl/internal/inet_literal.h"
 #include "impl/error.h"
 
 namespace sockref {
@@ -44,11 +46,48 @@ std::string InterfaceName(int index) {
 // Each DecodeX below reads a zero-padded copy of the kernel's address (see
 // DecodeAddress): `storage` holds `copied` bytes of it, the rest zeroes.
 
-Address DecodeInet(const sockaddr_storage& storage) {
-  const auto* sin = reinterpret_cast<const sockaddr_in*>(&storage);
-  char text[INET_ADDRSTRLEN];
-  inet_ntop(AF_INET, &sin->sin_addr, text, sizeof(text));
-  return InetAddress{text, ntohs(sin->sin_port)};
+// kDecimal[v] is v in decimal: its length, then its digits.
+struct DecimalByte {
+  char length;
+  char digits[3];
+};
+constexpr auto kDecimal = [] {
+  std::array<DecimalByte, 256> table{};
+  for (int v = 0; v < 256; ++v) {
+    DecimalByte& d = table[static_cast<std::size_t>(v)];
+    if (v >= 100) d.digits[static_cast<int>(d.length++)] = static_cast<char>('0' + v / 100);
+    if (v >= 10) d.digits[static_cast<int>(d.length++)] = static_cast<char>('0' + v / 10 % 10);
+    d.digits[static_cast<int>(d.length++)] = static_cast<char>('0' + v % 10);
+  }
+  return table;
+}();
+
+// DottedQuad sets `host` to inet_ntop(AF_INET)'s text ("127.0.0.1") without its
+// sprintf: recvfrom() decodes the sender's address on every datagram.
+void DottedQuad(const in_addr& address, std::string& host) {
+  std::uint8_t parts[4];
+  std::memcpy(parts, &address.s_addr, sizeof parts);
+  char text[4 * 4];  // each part's digits plus a dot, and room for a whole last entry
+  std::size_t length = 0;
+  for (int i = 0; i < 4; ++i) {
+    const DecimalByte& d = kDecimal[parts[i]];
+    std::memcpy(text + length, d.digits, sizeof d.digits);
+    length += static_cast<std::size_t>(d.length);
+    text[length++] = '.';
+  }
+  host.assign(text, length - 1);
+}
+
+void DecodeInetInto(const sockaddr_in& sin, Address& out) {
+  auto& inet = out.emplace<InetAddress>();
+  DottedQuad(sin.sin_addr, inet.host);
+  inet.port = ntohs(sin.sin_port);
+}
+
+Address DecodeInet(const sockaddr_in& sin) {
+  Address result;
+  DecodeInetInto(sin, result);
+  return result;
 }
 
 Address DecodeInet6(const sockaddr_storage& storage) {
@@ -133,9 +172,9 @@ Address DecodeAlg(const sockaddr_storage& storage) {
 }
 #endif
 
-}  // namespace
-
-Address DecodeAddress(const sockaddr* addr, socklen_t length, int proto) {
+// DecodeGeneral is makesockaddr() for every family. Out of line: see
+// DecodeAddress.
+[[gnu::noinline]] Address DecodeGeneral(const sockaddr* addr, socklen_t length, int proto) {
   if (length == 0) return NoAddress{};
   // CPython decodes from a zeroed buffer the kernel filled `length` bytes of; a copy
   // gives every field below the same defined value without reading past `length`.
@@ -146,7 +185,7 @@ Address DecodeAddress(const sockaddr* addr, socklen_t length, int proto) {
 
   switch (sa->sa_family) {
     case AF_INET:
-      return DecodeInet(storage);
+      return DecodeInet(*reinterpret_cast<const sockaddr_in*>(&storage));
     case AF_UNIX:
       return DecodeUnix(storage, length, copied);
     case AF_NETLINK: {
@@ -181,5 +220,30 @@ Address DecodeAddress(const sockaddr* addr, socklen_t length, int proto) {
       return UnknownAddress{sa->sa_family, Bytes(sa->sa_data, sizeof(sa->sa_data))};
   }
 }
+
+}  // namespace
+
+Address DecodeAddress(const sockaddr* addr, socklen_t length, int proto) {
+  // A whole sockaddr_in (every recvfrom() on an IPv4 socket) needs no zero-padded
+  // copy: the common case, decoded without the general path's stack frame.
+  if (length >= sizeof(sockaddr_in) && addr->sa_family == AF_INET) {
+    sockaddr_in sin;
+    std::memcpy(&sin, addr, sizeof sin);
+    return DecodeInet(sin);
+  }
+  return DecodeGeneral(addr, length, proto);
+}
+
+namespace address_internal {
+
+bool DecodeInetInto(const sockaddr* addr, socklen_t length, Address& out) {
+  if (length < sizeof(sockaddr_in) || addr->sa_family != AF_INET) return false;
+  sockaddr_in sin;
+  std::memcpy(&sin, addr, sizeof sin);
+  sockref::DecodeInetInto(sin, out);
+  return true;
+}
+
+}  // namespace address_internal
 
 }  // namespace sockref

@@ -147,6 +147,54 @@ TEST(InetAddressTest, NonAsciiHostIsIdnaEncodedBeforeLookup) {
       Address(InetAddress{"127.0.0.1", 5}));
 }
 
+TEST(InetAddressTest, DottedQuadsEncodeExactlyAsInetPtonParsesThem) {
+  // EncodeAddress parses IPv4 literals itself (sendto() encodes per call); what
+  // it accepts must be what inet_pton() accepts, with the same value, and
+  // everything else must still reach getaddrinfo() (or fail as before).
+  const char* hosts[] = {"0.0.0.0",  "1.2.3.4",   "255.255.255.254", "10.0.100.9",
+                         "01.2.3.4", "1.2.3.04",  "256.1.1.1",       "1.2.3.256",
+                         "1.2.3",    "1.2.3.4.",  ".1.2.3.4",        "1..2.3",
+                         "1.2.3.4.5", " 1.2.3.4", "1.2.3.4 ",        "1.2.3.999",
+                         "0.0.0.00", "127.0.0.1"};
+  for (const char* host : hosts) {
+    in_addr expected{};
+    if (::inet_pton(AF_INET, host, &expected) == 1) {
+      const Sockaddr s = EncodeAddress(kInet, InetAddress{host, 4242}, "sendto");
+      EXPECT_EQ(s.length, sizeof(sockaddr_in)) << host;
+      EXPECT_EQ(As<sockaddr_in>(s).sin_family, AF_INET) << host;
+      EXPECT_EQ(As<sockaddr_in>(s).sin_port, htons(4242)) << host;
+      EXPECT_EQ(As<sockaddr_in>(s).sin_addr.s_addr, expected.s_addr) << host;
+    } else {
+      // Not a literal: the general path decides (getaddrinfo's inet_aton forms,
+      // or gaierror); whatever it does, it does with the port as given.
+      try {
+        const Sockaddr s = EncodeAddress(kInet, InetAddress{host, 4242}, "sendto");
+        EXPECT_EQ(As<sockaddr_in>(s).sin_port, htons(4242)) << host;
+      } catch (const OSError&) {
+      }
+    }
+  }
+  // Out-of-range ports still raise the general path's OverflowError.
+  EXPECT_THAT(Outcome([] { EncodeAddress(kInet, InetAddress{"1.2.3.4", 65536}, "sendto"); }),
+              Raises(ErrorKind::kOverflowError, "sendto(): port must be 0-65535."));
+  EXPECT_THAT(Outcome([] { EncodeAddress(kInet, InetAddress{"1.2.3.4", -1}, "sendto"); }),
+              Raises(ErrorKind::kOverflowError, "sendto(): port must be 0-65535."));
+}
+
+TEST(InetAddressTest, DecodedHostsAreInetNtopText) {
+  for (std::uint32_t value : {0u, 1u, 9u, 10u, 99u, 100u, 255u, 0x7f000001u, 0x0a00640au,
+                              0xc0a80001u, 0xffffffffu, 0x01020304u, 0x64646464u}) {
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(80);
+    sin.sin_addr.s_addr = htonl(value);
+    char text[INET_ADDRSTRLEN];
+    ::inet_ntop(AF_INET, &sin.sin_addr, text, sizeof text);
+    EXPECT_EQ(DecodeAddress(reinterpret_cast<const sockaddr*>(&sin), sizeof sin, 0),
+              Address(InetAddress{text, 80}));
+  }
+}
+
 TEST(InetAddressTest, RdsSocketsTakeInetAddresses) {
   const Sockaddr s =
       EncodeAddress({AF_RDS, SOCK_SEQPACKET, 0}, InetAddress{"127.0.0.1", 7}, "bind");

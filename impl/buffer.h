@@ -28,6 +28,8 @@ namespace sockref {
 using Bytes = std::string;
 
 // ConstBuffer is a read-only view of bytes (Python's bytes-like object).
+// Laid out as struct iovec (the pointer, then the size), and so is MutableBuffer:
+// sendmsg() and recvmsg_into() hand arrays of them to the kernel as they are.
 class ConstBuffer {
  public:
   constexpr ConstBuffer() = default;

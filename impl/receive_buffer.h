@@ -2,41 +2,85 @@
 // before returning new bytes. Implementation detail of //impl:socket.
 //
 // Like CPython's PyBytes_FromStringAndSize(NULL, n) it is never zero-filled: a
-// huge bufsize costs address space, not memory. Small reads use a reusable
-// per-thread buffer and cost one copy of what arrived, so recv(65536) of 64
-// bytes touches 64 bytes; larger ones get a fresh uninitialised allocation,
-// made at construction so that MemoryError comes before later argument checks,
-// as in CPython.
+// huge bufsize costs address space, not memory. It works one of two ways:
+//   * direct: the result's own storage is allocated at bufsize bytes, unwritten
+//     (internal/uninitialized_bytes.h), the kernel fills it and the result keeps
+//     it: an allocation and no copy, as CPython's recv() (which then shrinks
+//     the bytes object to what arrived). A result that arrived in less than half
+//     of its buffer is shrunk to fit by copying it, so a result never holds more
+//     than twice its size;
+//   * copy: the kernel fills a reusable per-thread buffer and the result is a
+//     copy of what arrived, so recv(65536) of 64 bytes allocates and touches
+//     64 bytes.
+// Direct suits a socket whose receives fill their buffers (bulk transfers), copy
+// one whose receives come back short (recv(4096) of small messages). The socket
+// remembers which way its last receive went (WaitHints::kReceiveCopies) and the
+// next one follows it; sizes above the per-thread buffer are always direct, and
+// sizes up to kCopyLimit always copy (copying that little costs less than the
+// bookkeeping of the direct way).
+// Allocation happens at construction so that MemoryError comes before later
+// argument checks, as in CPython.
 #ifndef SOCKREF_IMPL_RECEIVE_BUFFER_H_
 #define SOCKREF_IMPL_RECEIVE_BUFFER_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <utility>
 
 #include "impl/buffer.h"
+#include "impl/internal/uninitialized_bytes.h"
+#include "impl/timeout_engine.h"
 
 namespace sockref::socket_internal {
 
 class ReceiveBuffer {
  public:
-  // REQUIRES: 0 <= size, checked by Socket::CheckBytesSize.
-  explicit ReceiveBuffer(std::int64_t size) : size_(static_cast<std::size_t>(size)) {
-    if (size_ > kScratchSize) heap_ = std::make_unique_for_overwrite<char[]>(size_);
+  // REQUIRES: 0 <= size, checked by Socket::CheckBytesSize. `hints` are the
+  // socket's (see timeout_engine::WaitHints).
+  ReceiveBuffer(std::int64_t size, std::atomic<std::uint8_t>& hints)
+      : hints_(hints), size_(static_cast<std::size_t>(size)) {
+    direct_ = size_ > kScratchSize ||
+              (size_ > kCopyLimit && !hints_.Has(timeout_engine::WaitHints::kReceiveCopies));
+    if (direct_) bytes_internal::ResizeForOverwrite(bytes_, size_);
   }
   ReceiveBuffer(const ReceiveBuffer&) = delete;
   ReceiveBuffer& operator=(const ReceiveBuffer&) = delete;
 
-  char* data() { return heap_ ? heap_.get() : scratch_; }
+  char* data() { return direct_ ? bytes_.data() : scratch_; }
   std::size_t size() const { return size_; }
-  // Take returns the first n bytes received as new Bytes.
-  Bytes Take(std::size_t n) { return Bytes(data(), n); }
+  // Take returns the first n bytes received as Bytes and records for the next
+  // receive whether this one used at least half of its buffer.
+  // REQUIRES: n <= size(); called at most once.
+  Bytes Take(std::size_t n) {
+    if (direct_) return TakeDirect(n);
+    if (size_ > kCopyLimit) RecordUse(n);
+    return Bytes(scratch_, n);
+  }
 
  private:
+  // RecordUse remembers whether n bytes used less than half of the buffer.
+  bool RecordUse(std::size_t n) {
+    const bool short_read = n < size_ / 2;
+    hints_.Set(timeout_engine::WaitHints::kReceiveCopies, short_read);
+    return short_read;
+  }
+  [[gnu::noinline]] Bytes TakeDirect(std::size_t n) {
+    const bool short_read = RecordUse(n);
+    if (n != size_) {
+      bytes_.resize(n);  // shrinking writes nothing but the terminating NUL
+      if (short_read) bytes_.shrink_to_fit();
+    }
+    return std::move(bytes_);
+  }
+
+  static constexpr std::size_t kCopyLimit = 1024;
   static constexpr std::size_t kScratchSize = 64 * 1024;
   static inline thread_local char scratch_[kScratchSize];
+  timeout_engine::WaitHints hints_;
   std::size_t size_;
-  std::unique_ptr<char[]> heap_;
+  bool direct_;
+  Bytes bytes_;
 };
 
 }  // namespace sockref::socket_internal

@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "impl/error.h"
+#include "impl/internal/inet_literal.h"
 #include "impl/receive_buffer.h"
 #include "impl/interrupt.h"
 #include "impl/timeout_engine.h"
@@ -28,8 +29,10 @@ constexpr int kTypeFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
 
 using socket_internal::ReceiveBuffer;
 
-void CheckNonNegative(std::int64_t n, const char* message) {
-  if (n < 0) throw ValueError(message);
+[[noreturn, gnu::cold]] void ThrowValueError(const char* message) { throw ValueError(message); }
+
+inline void CheckNonNegative(std::int64_t n, const char* message) {
+  if (n < 0) [[unlikely]] ThrowValueError(message);
 }
 
 }  // namespace
@@ -87,6 +90,7 @@ Socket::~Socket() {
 
 Socket::Socket(Socket&& other) noexcept
     : fd_(other.fd_.exchange(-1, std::memory_order_relaxed)),
+      hints_(other.hints_.load(std::memory_order_relaxed)),
       family_(other.family_),
       type_(other.type_),
       proto_(other.proto_),
@@ -97,6 +101,7 @@ Socket& Socket::operator=(Socket&& other) noexcept {
     const int old =
         fd_.exchange(other.fd_.exchange(-1, std::memory_order_relaxed), std::memory_order_relaxed);
     if (old >= 0) ::close(old);
+    hints_.store(other.hints_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     family_ = other.family_;
     type_ = other.type_;
     proto_ = other.proto_;
@@ -184,7 +189,7 @@ AcceptResult Socket::accept() {
   sockaddr_storage ss{};
   socklen_t len = 0;
   const int conn_fd =
-      timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+      timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
         len = sizeof ss;
         return ::accept4(fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC);
       });
@@ -323,8 +328,8 @@ Bytes Socket::recv(std::int64_t bufsize, int flags) {
   // call, so no wait in timeout mode and no EBADF on a closed socket.
   if (bufsize == 0) return Bytes();
   CheckBytesSize(bufsize);
-  ReceiveBuffer buffer(bufsize);
-  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+  ReceiveBuffer buffer(bufsize, hints_);
+  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     return ::recv(fd, buffer.data(), buffer.size(), flags);
   });
   return buffer.Take(static_cast<std::size_t>(n));
@@ -336,7 +341,7 @@ std::int64_t Socket::recv_into(MutableBuffer buffer, std::int64_t nbytes, int fl
   if (static_cast<std::uint64_t>(nbytes) > buffer.size()) {
     throw ValueError("buffer too small for requested bytes");
   }
-  return timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+  return timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     return ::recv(fd, buffer.data(), static_cast<std::size_t>(nbytes), flags);
   });
 }
@@ -344,16 +349,21 @@ std::int64_t Socket::recv_into(MutableBuffer buffer, std::int64_t nbytes, int fl
 std::pair<Bytes, Address> Socket::recvfrom(std::int64_t bufsize, int flags) {
   CheckNonNegative(bufsize, "negative buffersize in recvfrom");
   CheckBytesSize(bufsize);
-  ReceiveBuffer buffer(bufsize);
-  sockaddr_storage ss{};
+  ReceiveBuffer buffer(bufsize, hints_);
+  sockaddr_storage ss;  // not zeroed: DecodeAddress reads only `len` bytes
   socklen_t len = 0;
-  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     len = sizeof ss;
     return ::recvfrom(fd, buffer.data(), buffer.size(), flags, reinterpret_cast<sockaddr*>(&ss),
                       &len);
   });
-  Bytes data = buffer.Take(static_cast<std::size_t>(n));
-  return {std::move(data), DecodeAddress(reinterpret_cast<sockaddr*>(&ss), len, proto_)};
+  // The result is built in place: a datagram's sender is decoded per call.
+  std::pair<Bytes, Address> result(buffer.Take(static_cast<std::size_t>(n)), NoAddress{});
+  const auto* sender = reinterpret_cast<const sockaddr*>(&ss);
+  if (!address_internal::DecodeInetInto(sender, len, result.second)) {
+    result.second = DecodeAddress(sender, len, proto_);
+  }
+  return result;
 }
 
 std::pair<std::int64_t, Address> Socket::recvfrom_into(MutableBuffer buffer, std::int64_t nbytes,
@@ -363,9 +373,9 @@ std::pair<std::int64_t, Address> Socket::recvfrom_into(MutableBuffer buffer, std
   if (static_cast<std::uint64_t>(nbytes) > buffer.size()) {
     throw ValueError("nbytes is greater than the length of the buffer");
   }
-  sockaddr_storage ss{};
+  sockaddr_storage ss;  // not zeroed: DecodeAddress reads only `len` bytes
   socklen_t len = 0;
-  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, [&](int fd) {
+  const ssize_t n = timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     len = sizeof ss;
     return ::recvfrom(fd, buffer.data(), static_cast<std::size_t>(nbytes), flags,
                       reinterpret_cast<sockaddr*>(&ss), &len);
@@ -374,7 +384,7 @@ std::pair<std::int64_t, Address> Socket::recvfrom_into(MutableBuffer buffer, std
 }
 
 std::int64_t Socket::send(ConstBuffer data, int flags) {
-  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, [&](int fd) {
+  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_, [&](int fd) {
     return ::send(fd, data.data(), data.size(), flags | MSG_NOSIGNAL);
   });
 }
@@ -394,7 +404,7 @@ void Socket::sendall(ConstBuffer data, int flags) {
       remaining = TimeoutNs::FromNanoseconds(left_ns);
     }
     const ssize_t n =
-        timeout_engine::Call(CurrentFd(), Readiness::kWritable, remaining,
+        timeout_engine::Call(CurrentFd(), Readiness::kWritable, remaining, &hints_,
                              [&](int fd) { return ::send(fd, next, left, flags | MSG_NOSIGNAL); });
     next += n;
     left -= static_cast<std::size_t>(n);
@@ -409,8 +419,15 @@ std::int64_t Socket::sendto(ConstBuffer data, const Address& address) {
 }
 
 std::int64_t Socket::sendto(ConstBuffer data, int flags, const Address& address) {
+  sockaddr_in sin;
+  if (family_ == AF_INET && address_internal::EncodeInetLiteral(address, &sin)) {
+    return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_, [&](int fd) {
+      return ::sendto(fd, data.data(), data.size(), flags | MSG_NOSIGNAL,
+                      reinterpret_cast<const sockaddr*>(&sin), sizeof sin);
+    });
+  }
   const Sockaddr sa = Encode(address, "sendto");
-  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, [&](int fd) {
+  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_, [&](int fd) {
     return ::sendto(fd, data.data(), data.size(), flags | MSG_NOSIGNAL, sa.get(), sa.length);
   });
 }

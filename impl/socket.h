@@ -12,7 +12,9 @@
 // address shapes (address.h). Differences are deliberate and C++-facing only:
 //   * every send uses MSG_NOSIGNAL: a C++ process has no SIG_IGN for SIGPIPE the
 //     way CPython installs one, and a broken pipe must be BrokenPipeError, not death;
-//   * in timeout mode a call is tried before polling (timeout_engine.h);
+//   * in timeout mode a call is tried before polling, unless the socket's last
+//     operation in that direction had to wait (timeout_engine.h): one system call
+//     when data is ready, never more than CPython's two when it is not;
 //   * the destructor closes the descriptor (RAII) and ignores errors; call close()
 //     to see them.
 // Every descriptor a Socket creates is non-inheritable (SOCK_CLOEXEC, accept4).
@@ -252,6 +254,9 @@ class Socket {
   // The descriptor is atomic so close() from one thread and a call blocked in
   // another see a consistent value (TSan-clean).
   std::atomic<int> fd_{-1};
+  // What the socket's last operations taught the engine (timeout_engine::
+  // WaitHints): whether to poll before trying, how to receive new bytes.
+  std::atomic<std::uint8_t> hints_{0};
   int family_ = AF_INET;
   int type_ = SOCK_STREAM;
   int proto_ = 0;

@@ -7,6 +7,8 @@
 #include <climits>
 #include <cstring>
 #include <memory>
+#include <type_traits>
+#include <utility>
 
 #include "impl/ancillary.h"
 #include "impl/error.h"
@@ -19,19 +21,18 @@ namespace {
 
 using timeout_engine::Readiness;
 
-// IoVectors is the iovec array of one call. Up to kInline buffers (the common
-// case) live on the stack, so a sendmsg/recvmsg_into allocates nothing here.
+// IoVectors is the iovec array of one call. ConstBuffer and MutableBuffer are laid
+// out as iovec (a pointer, then a size: checked below), so the caller's buffers
+// are handed to the kernel as they are, without building a copy; only the kernel
+// reads them through the iovec type.
 class IoVectors {
  public:
-  explicit IoVectors(std::span<const ConstBuffer> buffers) : IoVectors(buffers.size()) {
-    for (std::size_t i = 0; i < size_; ++i) {
-      // sendmsg(2) takes non-const iovecs but never writes through them.
-      data_[i] = {const_cast<std::byte*>(buffers[i].data()), buffers[i].size()};
-    }
-  }
-  explicit IoVectors(std::span<const MutableBuffer> buffers) : IoVectors(buffers.size()) {
-    for (std::size_t i = 0; i < size_; ++i) data_[i] = {buffers[i].data(), buffers[i].size()};
-  }
+  explicit IoVectors(std::span<const ConstBuffer> buffers)
+      : data_(reinterpret_cast<iovec*>(const_cast<ConstBuffer*>(buffers.data()))),
+        size_(buffers.size()) {}
+  explicit IoVectors(std::span<const MutableBuffer> buffers)
+      : data_(reinterpret_cast<iovec*>(const_cast<MutableBuffer*>(buffers.data()))),
+        size_(buffers.size()) {}
   IoVectors(const IoVectors&) = delete;
   IoVectors& operator=(const IoVectors&) = delete;
 
@@ -39,17 +40,14 @@ class IoVectors {
   std::size_t size() const { return size_; }
 
  private:
-  static constexpr std::size_t kInline = 16;
-  explicit IoVectors(std::size_t size) : size_(size) {
-    if (size > kInline) {
-      heap_.resize(size);
-      data_ = heap_.data();
-    }
-  }
+  template <typename Buffer>
+  static constexpr bool kLaidOutAsIovec =
+      std::is_standard_layout_v<Buffer> && sizeof(Buffer) == sizeof(iovec) &&
+      alignof(Buffer) == alignof(iovec) && sizeof(decltype(std::declval<Buffer>().data())) ==
+                                               sizeof(iovec::iov_base);
+  static_assert(kLaidOutAsIovec<ConstBuffer> && kLaidOutAsIovec<MutableBuffer>);
+  iovec* data_;
   std::size_t size_;
-  iovec inline_[kInline];
-  std::vector<iovec> heap_;
-  iovec* data_ = inline_;
 };
 
 Bytes PackUint32(std::uint32_t value) {
@@ -60,21 +58,25 @@ Bytes PackUint32(std::uint32_t value) {
 // the kernel fills, and the decoding that must not leak descriptors.
 class ReceivedMessage {
  public:
+  // No ancillary buffer (the common case) costs nothing; ForReceive checks the
+  // rest.
   explicit ReceivedMessage(std::int64_t ancbufsize)
-      : control_(ControlBuffer::ForReceive(ancbufsize)) {}
+      : control_(ancbufsize == 0 ? ControlBuffer() : ControlBuffer::ForReceive(ancbufsize)) {}
 
   // Receive performs recvmsg(2) into `iov` through the timeout engine and returns
   // the byte count.
   template <typename CurrentFd>
-  ssize_t Receive(CurrentFd&& current_fd, TimeoutNs timeout, IoVectors& iov, int flags) {
-    return timeout_engine::Call(current_fd, Readiness::kReadable, timeout, [&](int fd) {
-      msg_ = {};
-      msg_.msg_name = &address_;
+  ssize_t Receive(CurrentFd&& current_fd, TimeoutNs timeout, std::atomic<std::uint8_t>* hints,
+                  IoVectors& iov, int flags) {
+    msg_.msg_name = &address_;
+    msg_.msg_iov = iov.data();
+    msg_.msg_iovlen = iov.size();
+    msg_.msg_control = control_.data();
+    return timeout_engine::Call(current_fd, Readiness::kReadable, timeout, hints, [&](int fd) {
+      // What the kernel writes back, reset for every attempt.
       msg_.msg_namelen = sizeof address_;
-      msg_.msg_iov = iov.data();
-      msg_.msg_iovlen = iov.size();
-      msg_.msg_control = control_.data();
       msg_.msg_controllen = control_.size();
+      msg_.msg_flags = 0;
       return ::recvmsg(fd, &msg_, flags);
     });
   }
@@ -85,11 +87,16 @@ class ReceivedMessage {
   template <typename Result, typename Finish>
   void Decode(int proto, Result& result, Finish&& finish) {
     try {
-      result.ancdata = DecodeAncillary(msg_);
+      // Result members start empty: no items and NoAddress, what a message
+      // without control data or sender address decodes to.
+      if (msg_.msg_controllen != 0) result.ancdata = DecodeAncillary(msg_);
       result.msg_flags = msg_.msg_flags;
       // The kernel reports the full name length even when it truncated the name.
       const socklen_t length = std::min<socklen_t>(msg_.msg_namelen, sizeof address_);
-      result.address = DecodeAddress(reinterpret_cast<const sockaddr*>(&address_), length, proto);
+      if (length != 0) {
+        result.address =
+            DecodeAddress(reinterpret_cast<const sockaddr*>(&address_), length, proto);
+      }
       finish();
     } catch (...) {
       CloseReceivedDescriptors(msg_);
@@ -103,7 +110,8 @@ class ReceivedMessage {
 
  private:
   ControlBuffer control_;
-  sockaddr_storage address_{};
+  // Not zeroed: the kernel writes msg_namelen bytes and DecodeAddress reads no more.
+  sockaddr_storage address_;
   msghdr msg_{};
 };
 
@@ -112,21 +120,27 @@ class ReceivedMessage {
 std::int64_t Socket::sendmsg(std::span<const ConstBuffer> buffers,
                              std::span<const AncillaryItem> ancdata, int flags,
                              const std::optional<Address>& address) {
-  std::optional<Sockaddr> target;
-  if (address) target = Encode(*address, "sendmsg");
-  IoVectors iov(buffers);
-  ControlBuffer control = EncodeAncillary(ancdata);
-  msghdr msg{};
-  if (target) {
-    msg.msg_name = target->get();
-    msg.msg_namelen = target->length;
-  }
-  msg.msg_iov = iov.data();
-  msg.msg_iovlen = iov.size();
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
-  return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_,
-                              [&](int fd) { return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL); });
+  // The address is encoded first, as CPython checks it before the buffers; the
+  // sockaddr is built only when there is one (zeroing it costs as much as the
+  // rest of a small sendmsg).
+  auto send = [&](const Sockaddr* target) {
+    IoVectors iov(buffers);
+    ControlBuffer control = ancdata.empty() ? ControlBuffer() : EncodeAncillary(ancdata);
+    msghdr msg{};
+    if (target != nullptr) {
+      msg.msg_name = const_cast<sockaddr*>(target->get());
+      msg.msg_namelen = target->length;
+    }
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = iov.size();
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_,
+                                [&](int fd) { return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL); });
+  };
+  if (!address) return send(nullptr);
+  const Sockaddr target = Encode(*address, "sendmsg");
+  return send(&target);
 }
 
 RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int flags) {
@@ -134,11 +148,11 @@ RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int
   CheckBytesSize(bufsize);
   // Allocated before ancbufsize is checked, as in CPython, so MemoryError wins
   // over ValueError (see receive_buffer.h).
-  socket_internal::ReceiveBuffer buffer(bufsize);
+  socket_internal::ReceiveBuffer buffer(bufsize, hints_);
   ReceivedMessage message(ancbufsize);
   const MutableBuffer whole(buffer.data(), buffer.size());
   IoVectors iov(std::span<const MutableBuffer>(&whole, 1));
-  const ssize_t n = message.Receive(CurrentFd(), timeout_, iov, flags);
+  const ssize_t n = message.Receive(CurrentFd(), timeout_, &hints_, iov, flags);
   RecvMsgResult result;
   message.Decode(proto_, result,
                  [&] { result.data = buffer.Take(static_cast<std::size_t>(n)); });
@@ -150,7 +164,7 @@ RecvMsgIntoResult Socket::recvmsg_into(std::span<const MutableBuffer> buffers,
   ReceivedMessage message(ancbufsize);
   IoVectors iov(buffers);
   RecvMsgIntoResult result;
-  result.nbytes = message.Receive(CurrentFd(), timeout_, iov, flags);
+  result.nbytes = message.Receive(CurrentFd(), timeout_, &hints_, iov, flags);
   message.Decode(proto_, result);
   return result;
 }

@@ -16,6 +16,7 @@
 
 #include "impl/testing/open_fds.h"
 #include "impl/testing/raises.h"
+#include "impl/testing/sanitizers.h"
 
 namespace sockref {
 namespace {
@@ -640,6 +641,53 @@ TEST_F(SocketTest, SocketpairSocketsAreNonInheritableAndConnected) {
   EXPECT_EQ(a.type(), SOCK_DGRAM);
   a.send("d");
   EXPECT_EQ(b.recv(5), "d");
+}
+
+// recv() receives large messages straight into the result's storage and small
+// ones through a per-thread buffer (receive_buffer.h): every way returns exactly
+// what arrived, and a result never keeps much more memory than it holds.
+TEST_F(SocketTest, RecvReturnsWhatArrivedWhicheverWayItReceives) {
+  auto pair = socketpair();  // not a structured binding: clang 14 cannot capture one
+  Socket& a = pair.first;
+  Socket& b = pair.second;
+  a.setsockopt(SOL_SOCKET, SO_SNDBUF, 1 << 20);
+  b.setsockopt(SOL_SOCKET, SO_RCVBUF, 1 << 20);
+  std::string big(60000, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7);
+  for (int round = 0; round < 3; ++round) {
+    // A full buffer (direct), then short reads of a large buffer (shrunk, then
+    // copied), then full again (back to direct).
+    a.sendall(big);
+    std::string got;
+    while (got.size() < big.size()) got += b.recv(static_cast<std::int64_t>(big.size() - got.size()));
+    EXPECT_EQ(got, big);
+    for (int i = 0; i < 3; ++i) {
+      a.sendall("short message");
+      const Bytes small = b.recv(65536);
+      EXPECT_EQ(small, "short message");
+      EXPECT_LT(small.capacity(), 64u);
+    }
+  }
+  // More than the per-thread buffer: always direct.
+  const std::string huge(200000, 'h');
+  std::thread writer([&a, &huge] { a.sendall(huge); });
+  std::string got;
+  while (got.size() < huge.size()) {
+    const Bytes part = b.recv(300000);
+    EXPECT_LE(part.capacity(), 2 * part.size() + 64);
+    got += part;
+  }
+  writer.join();
+  EXPECT_EQ(got, huge);
+}
+
+TEST_F(SocketTest, RecvOfAnImpossibleSizeIsMemoryError) {
+#ifdef SOCKREF_SANITIZER_ALLOCATOR
+  GTEST_SKIP() << "the sanitizer's allocator aborts instead of throwing";
+#endif
+  auto pair = socketpair();
+  // Larger than any allocation, smaller than the OverflowError limit.
+  EXPECT_THROW(pair.second.recv(std::int64_t{1} << 62), std::bad_alloc);
 }
 
 }  // namespace

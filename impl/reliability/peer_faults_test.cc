@@ -349,14 +349,17 @@ TEST_P(PeerFaultsModeTest, FullDuplexTransferLosesAndRepeatsNothing) {
   }
   const Bytes upstream = Repeated(9, 4);
   const Bytes downstream = Repeated(10, 4);
-  // send_in_pieces sends `data` with send() in chunks of 1..65536 bytes and
-  // counts the sends the kernel cut short.
+  // send_in_pieces sends `data` with send() in chunks of 1..262144 bytes and
+  // counts the sends the kernel cut short. Chunks must be able to exceed what
+  // the kernel takes at once after a poll reports the socket writable (the send
+  // buffer plus one 64 KiB segment): a socket that had to wait polls before its
+  // next send (timeout_engine.h), as CPython's always do.
   auto send_in_pieces = [](Socket& s, const Bytes& data, int& partial) {
     std::size_t offset = 0;
     std::uint64_t step = 0;
     while (offset < data.size()) {
       const std::size_t want =
-          std::min<std::size_t>(1 + (step++ * 7919) % 65536, data.size() - offset);
+          std::min<std::size_t>(1 + (step++ * 7919) % 262144, data.size() - offset);
       const auto sent = static_cast<std::size_t>(
           s.send(ConstBuffer(std::string_view(data).substr(offset, want))));
       if (sent < want) ++partial;
