@@ -92,6 +92,9 @@ const std::vector<std::string>& BuiltinNames() {
       "bytes",
       "len",
       "memoryview",
+      "repr",
+      // A directory of the case's own, removed at its end: a str path (CASES.md, "Names").
+      "tmpdir",
       // Class relationships the documentation states ("socket.timeout: a subclass of OSError").
       "isinstance",
       "issubclass",

@@ -351,6 +351,26 @@ class SessionTest(unittest.TestCase):
                          {"value": None})
         self.request({"op": "end"})
 
+    def test_tmpdir_is_the_case_s_own_directory_removed_at_end(self):
+        self.request({"op": "begin", "case": "t"})
+        path = self.exec(name("tmpdir"))["outcome"]["value"]
+        self.assertTrue(os.path.isdir(path))
+        self.assertEqual(self.exec(name("tmpdir"))["outcome"]["value"], path)  # one per case
+        self.exec(call(attr(call(attr(name("socket"), "socket"), attr(name("socket"), "AF_UNIX")),
+                            "bind"), {"binop": ["+", name("tmpdir"), lit("/s")]}))
+        self.assertTrue(os.path.exists(path + "/s"))
+        self.request({"op": "end"})
+        self.assertFalse(os.path.exists(path))
+        self.request({"op": "begin", "case": "u"})
+        self.assertNotEqual(self.exec(name("tmpdir"))["outcome"]["value"], path)
+        self.request({"op": "end"})
+
+    def test_repr_is_python_s(self):
+        self.request({"op": "begin", "case": "t"})
+        self.assertEqual(self.exec(call(name("repr"), lit(b64(b"x"))))["outcome"],
+                         {"value": "b'x'"})
+        self.request({"op": "end"})
+
     def test_an_unwanted_value_is_omitted(self):
         self.request({"op": "begin", "case": "t"})
         reply = self.exec({"binop": ["*", lit(b64(b"x")), lit(1000)]}, want_value=False)

@@ -456,6 +456,7 @@ void CloseCaseSockets(CaseState& c) {
   }
   sockets.clear();
   c.session->Clear();
+  c.session->RemoveTmpDir();
 }
 
 // LeakedDescriptors returns how many descriptors are open now that were not at the case's

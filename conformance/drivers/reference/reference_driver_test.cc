@@ -440,6 +440,28 @@ TEST_F(ReferenceDriverTest, EndClosesSocketsAndResetsTheDefaultTimeout) {
   EXPECT_EQ(RaisedBy(Stmt(Name("a"))).type, "NameError");
 }
 
+TEST_F(ReferenceDriverTest, TmpdirIsTheCasesOwnDirectoryRemovedAtEnd) {
+  const Value dir = ValueOf(Stmt(Name("tmpdir")));
+  ASSERT_EQ(dir.type(), Value::Type::kStr);
+  const std::string path = dir.data();
+  EXPECT_THAT(path, StartsWith("/tmp/sockref-"));
+  EXPECT_EQ(ValueOf(Stmt(Name("tmpdir"))), dir);  // one per case
+  ValueOf(Stmt(Call(Attr(Call(Sock("socket"), {Sock("AF_UNIX")}), "bind"),
+                    {json{{"binop", {"+", Name("tmpdir"), LitStr("/s")}}}})));
+  EXPECT_EQ(::access((path + "/s").c_str(), F_OK), 0);
+  End();
+  EXPECT_NE(::access(path.c_str(), F_OK), 0);
+  driver_.Handle({{"op", "begin"}, {"case", "test.next"}});
+  EXPECT_NE(ValueOf(Stmt(Name("tmpdir"))), dir);
+}
+
+TEST_F(ReferenceDriverTest, ReprIsPythons) {
+  EXPECT_EQ(ValueOf(Stmt(Call(Name("repr"), {LitBytes("x")}))), Value::Str("b'x'"));
+  EXPECT_EQ(ValueOf(Stmt(Call(Name("repr"), {Call(Sock("socket"))}))).data().rfind(
+                "<socket.socket fd=", 0),
+            0u);
+}
+
 TEST_F(ReferenceDriverTest, BadRequestsGetErrorRepliesNeverACrash) {
   EXPECT_EQ(driver_.Handle("text"), json({{"error", "a request is a JSON object"}}));
   EXPECT_EQ(driver_.Handle(json::array()), json({{"error", "a request is a JSON object"}}));

@@ -126,6 +126,7 @@ class Session:
         for obj in case.live_objects(newest_first=True):
             await self._quietly(obj, "close")
         case.names.clear()
+        case.names.remove_tmpdir()
         case.created = []
         gc.collect()
         return background, count_new(case.fds_before)

@@ -148,6 +148,11 @@ Ref LenBuiltin(Session&, const CallArgs& args) {
   return Int(static_cast<PyInt>(Length(Bind(*sig, args)[0])));
 }
 
+Ref ReprBuiltin(Session&, const CallArgs& args) {
+  static const auto* sig = new Signature(Signature::OneArg("repr", "obj"));
+  return Str(ReprOf(Bind(*sig, args)[0]));
+}
+
 // ----- isinstance and issubclass -----------------------------------------------------------------
 
 // ClassesOf flattens a classinfo argument (a class or nested tuples of classes); nullopt when
@@ -384,6 +389,7 @@ const std::map<std::string, Ref, std::less<>>& Builtins() {
     define_class("bytearray", ByteArrayBuiltin);
     define_class("memoryview", MemoryViewBuiltin);
     define("len", LenBuiltin);
+    define("repr", ReprBuiltin);
     define("isinstance", IsInstance);
     define("issubclass", IsSubclass);
     (*b)["array"] = ArrayModule();
