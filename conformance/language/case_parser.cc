@@ -335,6 +335,7 @@ class FileParser {
   Expected VersionedExpected(Step& step, std::string_view text) {
     Expected e = ParseExpectation(text, "expected a value or 'Exception: message' after the versions");
     e.line = line_;
+    if (e.kind == Expected::Kind::kValue) CheckFormatFields(e.value);
     if (e.kind == Expected::Kind::kValue) {
       if (!step.statement.targets.empty()) {
         Fail("an assignment prints nothing; a version's line can only say it raises");
@@ -477,6 +478,7 @@ class FileParser {
     // binds cannot have alternatives.
     std::vector<Capture> fresh;
     if (e.kind == Expected::Kind::kValue) {
+      CheckFormatFields(e.value);
       std::vector<std::size_t> path;
       ForEachCapture(e.value, path, [&](const Pattern& p, const std::vector<std::size_t>& at) {
         CheckVariableName(p.capture);
@@ -502,6 +504,21 @@ class FileParser {
       step.captures.push_back(std::move(c));
     }
     step.expected.push_back(std::move(e));
+  }
+
+  // CheckFormatFields fails unless every field of the f-string patterns in `p` names a value
+  // captured by an earlier line: the runner formats them with what it matched there.
+  void CheckFormatFields(const Pattern& p) {
+    for (const Pattern& item : p.items) CheckFormatFields(item);
+    for (const FormatPart& part : p.format) {
+      if (part.name.empty() || captured_.count(part.name)) continue;
+      if (assigned_.count(part.name)) {
+        Fail("the f-string field {" + part.name + "} names an assigned variable; a field names " +
+             "a value captured earlier with $" + part.name + ", which the runner knows");
+      }
+      Fail("the f-string field {" + part.name + "} names no value captured earlier in the case " +
+           "(capture it with $" + part.name + " on an earlier step)");
+    }
   }
 
   void ParseElapsed(std::string_view line) {

@@ -444,6 +444,22 @@ TEST(Expectations, TuplesListsAndCaptures) {
   EXPECT_THAT(s.captures[1].path, ElementsAre(1u, 0u));
 }
 
+TEST(Expectations, FStringPatternsHaveTextAndFields) {
+  Case c = ParseOne(Steps("  >>> repr(1)\n  $fd:int\n  >>> repr(2)\n  f'<fd={fd}, {fd!r} {{x}}\\n>'\n"
+                          "  [3.6-3.10] f\"fd='{fd}'\"  # versions too\n"));
+  const Pattern& p = c.steps[1].expected.at(0).value;
+  ASSERT_EQ(p.kind, Pattern::Kind::kFormat);
+  ASSERT_EQ(p.format.size(), 5u);
+  EXPECT_EQ(p.format[0].text, "<fd=");
+  EXPECT_EQ(p.format[1].name, "fd");
+  EXPECT_FALSE(p.format[1].repr);
+  EXPECT_TRUE(p.format[3].repr);
+  EXPECT_EQ(p.format[4].text, " {x}\n>");
+  EXPECT_EQ(Repr(p), "f'<fd={fd}, {fd!r} {{x}}\\n>'");
+  EXPECT_EQ(c.steps[1].by_version.at(0).expected.at(0).value.kind, Pattern::Kind::kFormat);
+  EXPECT_THAT(c.steps[1].captures, IsEmpty());  // a field compares, never binds
+}
+
 TEST(Expectations, ExceptionsWithMessageErrnoOrNothing) {
   Step s = OnlyStep(
       "  socket.gaierror: [Errno -2] Name or service not known\n"
@@ -766,7 +782,23 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.cases:3: bytes can only contain ASCII literal characters: \"b'\xc3\xa9'\""},
         Malformed{"Surrogate", CASE_WITH("  >>> '\\ud800'\n"),
                   "t.cases:3: surrogate code points are not supported in str literals"},
-        Malformed{"FString", CASE_WITH("  >>> f'{x}'\n"), "t.cases:3: f-strings are not supported"},
+        Malformed{"FString", CASE_WITH("  >>> f'{x}'\n"),
+                  "t.cases:3: f-strings are not supported in statements (an f-string is a value "
+                  "pattern of an expectation line)"},
+        Malformed{"RawFString", CASE_WITH("  >>> x = 1\n  rf'{x}'\n"),
+                  "t.cases:4: raw f-strings are not supported"},
+        Malformed{"FStringFieldNotCaptured", CASE_WITH("  >>> repr(1)\n  f'{x}'\n"),
+                  "t.cases:4: the f-string field {x} names no value captured earlier in the case "
+                  "(capture it with $x on an earlier step)"},
+        Malformed{"FStringFieldAssigned", CASE_WITH("  >>> x = 1\n  >>> repr(1)\n  f'{x}'\n"),
+                  "t.cases:5: the f-string field {x} names an assigned variable; a field names a "
+                  "value captured earlier with $x, which the runner knows"},
+        Malformed{"FStringExpression", CASE_WITH("  >>> repr(1)\n  $x\n  >>> repr(1)\n  f'{x+1}'\n"),
+                  "t.cases:6: expected {name}, {name!r}, {name.name} or {name.value} in an "
+                  "f-string pattern, got '{x+1}' (a field names a value captured earlier in the "
+                  "case)"},
+        Malformed{"FStringLoneBrace", CASE_WITH("  >>> repr(1)\n  f'a}'\n"),
+                  "t.cases:4: a single '}' is not allowed in an f-string pattern (write '}}')"},
         Malformed{
             "TripleQuotes", CASE_WITH("  >>> '''x'''\n"),
             "t.cases:3: triple-quoted strings are not supported (a case line holds one line)"},

@@ -28,6 +28,11 @@ bool MatchPattern(const Pattern& p, const Value& v, Bindings& bindings) {
       auto [it, inserted] = bindings.emplace(p.capture, v);
       return inserted || it->second == v;
     }
+    case Pattern::Kind::kFormat: {
+      if (v.type() != Value::Type::kStr) return false;
+      const std::optional<std::string> text = ExpandFormat(p, bindings);
+      return text && *text == v.data();
+    }
   }
   return false;
 }
