@@ -959,7 +959,7 @@ TEST(MalformedFiles, HeaderAfterAStep) {
 TEST(MalformedFiles, UnknownCapabilityListsTheKnownOnes) {
   EXPECT_EQ(ParseError(std::string(kHead) + "  needs: AF_INET6, IPV6\n"),
             "t.cases:3: unknown capability 'IPV6' (known: AF_INET6, AF_UNIX, AF_UNIX_ABSTRACT, "
-            "SCM_RIGHTS, SO_REUSEPORT, nonroot, root)");
+            "SCM_RIGHTS, SO_REUSEPORT, nonroot, root, signals)");
 }
 
 TEST(MalformedFiles, IdsMustStartWithTheArea) {

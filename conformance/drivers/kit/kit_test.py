@@ -365,6 +365,39 @@ class SessionTest(unittest.TestCase):
         self.assertNotEqual(self.exec(name("tmpdir"))["outcome"]["value"], path)
         self.request({"op": "end"})
 
+    def test_interrupt_reaches_the_blocked_step_and_its_handler_raises_or_returns(self):
+        self.request({"op": "begin", "case": "t"})
+        self.exec(call(attr(name("socket"), "socketpair")), ["a", "b"])
+        ack = self.exec(call(name("interrupt"), name("ValueError")), background={"delay": 0.05})
+        reply = self.exec(call(attr(name("a"), "recv"), lit(1)))
+        self.assertEqual(reply["outcome"]["raised"]["type"], "ValueError")
+        self.assertEqual(reply["outcome"]["raised"]["str"], "raised by the signal handler")
+        self.assertGreaterEqual(reply["started_at"] - ack["started_at"] + reply["elapsed"], 0.05)
+        # A handler that returns: recv is retried and gets what arrives later.
+        self.exec(call(name("interrupt")), background={"delay": 0.05})
+        self.exec(call(attr(name("b"), "send"), lit(b64(b"x"))), background={"delay": 0.1})
+        reply = self.exec(call(attr(name("a"), "recv"), lit(1)))
+        self.assertEqual(reply["outcome"], {"value": b64(b"x")})
+        self.assertEqual(self.exec(call(name("interrupts")))["outcome"], {"value": 2})
+        end = self.request({"op": "end"})
+        self.assertEqual([b["outcome"] for b in end["background"]],
+                         [{"value": None}, {"value": None}, {"value": 1}])
+        self.request({"op": "begin", "case": "u"})
+        self.assertEqual(self.exec(call(name("interrupts")))["outcome"], {"value": 0})
+        bad = self.exec(call(name("interrupt"), lit(1)))["outcome"]["raised"]
+        self.assertEqual((bad["type"], bad["str"]),
+                         ("TypeError", "interrupt() takes an exception class, not 'int'"))
+        self.request({"op": "end"})
+
+    def test_an_interrupt_between_steps_reaches_the_next_one(self):
+        self.request({"op": "begin", "case": "t"})
+        self.exec(call(name("interrupt"), name("ValueError")), background={"delay": 0})
+        time.sleep(0.1)
+        reply = self.exec(call(name("len"), lit(b64(b"xy"))))
+        self.assertEqual(reply["outcome"]["raised"]["type"], "ValueError")
+        self.assertEqual(self.exec(call(name("len"), lit(b64(b"xy"))))["outcome"], {"value": 2})
+        self.request({"op": "end"})
+
     def test_repr_is_python_s(self):
         self.request({"op": "begin", "case": "t"})
         self.assertEqual(self.exec(call(name("repr"), lit(b64(b"x"))))["outcome"],
