@@ -29,8 +29,16 @@ class ReceiveBuffer {
 
   char* data() { return heap_ ? heap_.get() : scratch_; }
   std::size_t size() const { return size_; }
-  // Take returns the first n bytes received as new Bytes.
-  Bytes Take(std::size_t n) { return Bytes(data(), n); }
+  // Take returns the first n bytes received as new Bytes. n may exceed size()
+  // when MSG_TRUNC made the call return a datagram's real length: CPython then
+  // grows its bytes object to n, past what was received, so the result has n
+  // bytes too, the ones beyond size() zero (CPython leaves them undefined).
+  Bytes Take(std::size_t n) {
+    if (n <= size_) return Bytes(data(), n);
+    Bytes out(data(), size_);
+    out.resize(n, '\0');
+    return out;
+  }
 
  private:
   static constexpr std::size_t kScratchSize = 64 * 1024;
