@@ -89,6 +89,11 @@ std::optional<Value> ValueFor(const Pattern& p, Bindings& fills) {
       fills.emplace(p.capture, v);
       return v;
     }
+    case Pattern::Kind::kFormat: {
+      std::optional<std::string> text = ExpandFormat(p, fills);
+      if (!text) return std::nullopt;
+      return Value::Str(std::move(*text));
+    }
   }
   return std::nullopt;
 }

@@ -50,9 +50,13 @@ class ReceiveBuffer {
   char* data() { return direct_ ? bytes_.data() : scratch_; }
   std::size_t size() const { return size_; }
   // Take returns the first n bytes received as Bytes and records for the next
-  // receive whether this one used at least half of its buffer.
-  // REQUIRES: n <= size(); called at most once.
+  // receive whether this one used at least half of its buffer. n may exceed
+  // size() when MSG_TRUNC made the call return a datagram's real length: CPython
+  // then grows its bytes object to n, past what was received, so the result has
+  // n bytes too, the ones beyond size() zero (CPython leaves them undefined).
+  // REQUIRES: called at most once.
   Bytes Take(std::size_t n) {
+    if (n > size_) return TakeGrown(n);
     if (direct_) return TakeDirect(n);
     if (size_ > kCopyLimit) RecordUse(n);
     return Bytes(scratch_, n);
@@ -64,6 +68,11 @@ class ReceiveBuffer {
     const bool short_read = n < size_ / 2;
     hints_.Set(timeout_engine::WaitHints::kReceiveCopies, short_read);
     return short_read;
+  }
+  [[gnu::noinline]] Bytes TakeGrown(std::size_t n) {
+    Bytes out(data(), size_);
+    out.resize(n, '\0');
+    return out;
   }
   [[gnu::noinline]] Bytes TakeDirect(std::size_t n) {
     const bool short_read = RecordUse(n);

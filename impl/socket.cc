@@ -341,6 +341,9 @@ std::int64_t Socket::recv_into(MutableBuffer buffer, std::int64_t nbytes, int fl
   if (static_cast<std::uint64_t>(nbytes) > buffer.size()) {
     throw ValueError("buffer too small for requested bytes");
   }
+  // As recv(0): CPython reads nothing into nothing without a system call, so an empty
+  // buffer returns 0 at once, on a datagram socket too and on a closed one.
+  if (nbytes == 0) return 0;
   return timeout_engine::Call(CurrentFd(), Readiness::kReadable, timeout_, &hints_, [&](int fd) {
     return ::recv(fd, buffer.data(), static_cast<std::size_t>(nbytes), flags);
   });

@@ -4,6 +4,7 @@
 #include <linux/if_alg.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <memory>
@@ -154,8 +155,10 @@ RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int
   IoVectors iov(std::span<const MutableBuffer>(&whole, 1));
   const ssize_t n = message.Receive(CurrentFd(), timeout_, &hints_, iov, flags);
   RecvMsgResult result;
-  message.Decode(proto_, result,
-                 [&] { result.data = buffer.Take(static_cast<std::size_t>(n)); });
+  // With MSG_TRUNC, n is the datagram's real length, which may exceed bufsize:
+  // CPython's recvmsg() only ever shrinks its buffer, so it returns bufsize bytes.
+  const std::size_t received = std::min(static_cast<std::size_t>(n), buffer.size());
+  message.Decode(proto_, result, [&] { result.data = buffer.Take(received); });
   return result;
 }
 

@@ -63,6 +63,24 @@ TEST_F(SocketMsgTest, RecvmsgIntoScattersLikeTheDocumentationExample) {
   EXPECT_EQ(b3, "little lamb---");
 }
 
+TEST_F(SocketMsgTest, MsgTruncInputFlagReturnsAtMostBufsizeBytes) {
+  // python3: a, b = socketpair(AF_UNIX, SOCK_DGRAM); a.send(b"hello")
+  //          b.recvmsg(1, 0, MSG_TRUNC) -> (b'h', [], MSG_TRUNC, None): recvmsg(2) returns
+  //          the datagram's real length, 5, but the data is what fit the buffer.
+  auto pair = socketpair(AF_UNIX, SOCK_DGRAM);
+  Socket& a = pair.first;
+  Socket& b = pair.second;
+  a.send("howdo");  // leaves these bytes in the receive scratch buffer
+  EXPECT_EQ(b.recv(16), "howdo");
+  a.send("hello");
+  RecvMsgResult r = b.recvmsg(1, 0, MSG_TRUNC);
+  EXPECT_EQ(r.data, "h");
+  EXPECT_EQ(r.msg_flags, MSG_TRUNC);
+  // 100000 bytes into a heap buffer of 70000: never read past it.
+  a.send(std::string(100000, 'x'));
+  EXPECT_EQ(b.recvmsg(70000, 0, MSG_TRUNC).data, std::string(70000, 'x'));
+}
+
 TEST_F(SocketMsgTest, RecvmsgArgumentErrors) {
   auto pair = socketpair();
   Socket& a = pair.first;

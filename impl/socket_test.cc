@@ -480,6 +480,43 @@ TEST_F(SocketTest, RecvZeroReturnsEmptyWithoutWaitingOrTouchingTheDescriptor) {
   EXPECT_THAT(Outcome([&] { a.recvfrom(0); }), RaisesOSError(EBADF));
 }
 
+TEST_F(SocketTest, RecvIntoAnEmptyBufferReturnsZeroWithoutWaitingOrTouchingTheDescriptor) {
+  // python3: a, b = socketpair(AF_UNIX, SOCK_DGRAM); b.recv_into(bytearray(0)) -> 0 at once
+  // (no datagram is waited for or consumed); after b.close(), still 0.
+  auto pair = socketpair(AF_UNIX, SOCK_DGRAM);
+  Socket& a = pair.first;
+  Socket& b = pair.second;
+  std::string empty;
+  const auto start = Clock::now();
+  EXPECT_EQ(b.recv_into(MutableBuffer(empty.data(), 0)), 0);
+  EXPECT_LT(Clock::now() - start, 1s);  // a recv(2) of 0 bytes waits for a datagram
+  a.send("xyz");
+  EXPECT_EQ(b.recv_into(MutableBuffer(empty.data(), 0)), 0);
+  EXPECT_EQ(b.recv(16), "xyz");  // the datagram is still there
+  b.close();
+  EXPECT_EQ(b.recv_into(MutableBuffer(empty.data(), 0)), 0);
+}
+
+TEST_F(SocketTest, RecvWithMsgTruncReturnsTheDatagramsLengthWithoutReadingPastTheBuffer) {
+  // python3: a, b = socketpair(AF_UNIX, SOCK_DGRAM); a.send(b"hello")
+  //          len(b.recv(1, MSG_TRUNC)) -> 5, the datagram's real length; CPython grows its
+  //          bytes object to that length, the bytes past the first undefined (here zero).
+  auto pair = socketpair(AF_UNIX, SOCK_DGRAM);
+  Socket& a = pair.first;
+  Socket& b = pair.second;
+  a.send("howdo");
+  EXPECT_EQ(b.recv(16), "howdo");  // leaves these bytes in the receive scratch buffer
+  a.send("hello");
+  EXPECT_EQ(b.recv(1, MSG_TRUNC), std::string("h\0\0\0\0", 5));
+  a.send("hello");
+  EXPECT_EQ(b.recvfrom(2, MSG_TRUNC).first, std::string("he\0\0\0", 5));
+  a.send(std::string(100000, 'x'));  // into a heap buffer of 70000: never read past it
+  Bytes big = b.recv(70000, MSG_TRUNC);
+  EXPECT_EQ(big.size(), 100000u);
+  EXPECT_EQ(big.substr(0, 70000), std::string(70000, 'x'));
+  EXPECT_EQ(big.substr(70000), std::string(30000, '\0'));
+}
+
 TEST_F(SocketTest, RecvIntoFillsWholeBufferOrNbytes) {
   auto pair = socketpair();
   Socket& a = pair.first;

@@ -22,8 +22,49 @@ std::string Repr(const Pattern& p) {
     }
     case Pattern::Kind::kCapture:
       return "$" + p.capture + (p.capture_type.empty() ? "" : ":" + p.capture_type);
+    case Pattern::Kind::kFormat: {
+      std::string text;
+      for (const FormatPart& part : p.format) {
+        if (!part.name.empty()) {
+          text += "{" + part.name + (part.attribute.empty() ? "" : "." + part.attribute) +
+                  (part.repr ? "!r}" : "}");
+          continue;
+        }
+        for (char c : part.text) {
+          text += c;
+          if (c == '{' || c == '}') text += c;
+        }
+      }
+      return "f" + Repr(Value::Str(text));
+    }
   }
   return "";
+}
+
+std::string StrOfValue(const Value& v) {
+  if (v.type() == Value::Type::kStr) return v.data();
+  if (v.type() == Value::Type::kEnum) return std::to_string(v.enum_value());
+  return Repr(v);
+}
+
+std::optional<std::string> ExpandFormat(const Pattern& p,
+                                        const std::map<std::string, Value>& bound) {
+  std::string out;
+  for (const FormatPart& part : p.format) {
+    if (part.name.empty()) {
+      out += part.text;
+      continue;
+    }
+    auto it = bound.find(part.name);
+    if (it == bound.end()) return std::nullopt;
+    Value v = it->second;
+    if (!part.attribute.empty()) {
+      if (v.type() != Value::Type::kEnum) return std::nullopt;
+      v = part.attribute == "name" ? Value::Str(v.enum_member()) : Value::Int(v.enum_value());
+    }
+    out += part.repr ? Repr(v) : StrOfValue(v);
+  }
+  return out;
 }
 
 std::string Describe(const Expected& e) {

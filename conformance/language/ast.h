@@ -9,6 +9,7 @@
 #define SOCKREF_CONFORMANCE_LANGUAGE_AST_H_
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,20 +60,42 @@ struct Statement {
 // Expectations
 // ---------------------------------------------------------------------------------------------
 
-// Pattern is an expected value: a literal value, a tuple or list of patterns, or a capture
+// FormatPart is one piece of an f-string pattern: literal text, or a replacement field
+// `{name}` (`{name!r}` when `repr`) naming a value the case captured earlier, or
+// `{name.name}` / `{name.value}`, the member name or integer of a captured enum member.
+struct FormatPart {
+  std::string text;       // literal text, when `name` is empty
+  std::string name;       // the capture a field substitutes
+  std::string attribute;  // "", "name" or "value" (an enum member's)
+  bool repr = false;      // `{name!r}`: repr() of the value rather than str()
+};
+
+// Pattern is an expected value: a literal value, a tuple or list of patterns, a capture
 // `$name` / `$name:type` that matches any value (of that type) the first time and must equal
-// the first match after that.
+// the first match after that, or an f-string `f'<socket.socket fd={fd}, ...>'`: a str equal to
+// the f-string formatted with the values the case captured so far.
 struct Pattern {
-  enum class Kind { kValue, kTuple, kList, kCapture };
+  enum class Kind { kValue, kTuple, kList, kCapture, kFormat };
   Kind kind = Kind::kValue;
   Value value;                 // kValue
   std::vector<Pattern> items;  // kTuple, kList
   std::string capture;         // kCapture: the variable it binds
   std::string capture_type;    // kCapture: required Value::type_name(), empty for any
+  std::vector<FormatPart> format;  // kFormat
 };
 
 // Repr returns the pattern as a case file spells it: ('127.0.0.1', $port:int).
 std::string Repr(const Pattern& p);
+
+// StrOfValue returns Python's str() of a value: a str's own text; an enum member's integer, as
+// Python 3.11 prints IntEnum and IntFlag members; repr() for everything else.
+std::string StrOfValue(const Value& v);
+
+// ExpandFormat returns the text an f-string pattern stands for, given the values bound to
+// captured names; nullopt when a field names a capture not in `bound`, or asks for `.name` or
+// `.value` of a value that is not an enum member.
+// REQUIRES: p.kind == Pattern::Kind::kFormat.
+std::optional<std::string> ExpandFormat(const Pattern& p, const std::map<std::string, Value>& bound);
 
 // Expected is one acceptable outcome of a step: a value matching `value`, or an exception of
 // class `exception` whose str() is `message`, or whose errno is named `errno_name`.

@@ -17,6 +17,7 @@
 #include "conformance/language/parse_support.h"
 #include "conformance/language/pattern_parser.h"
 #include "conformance/language/python_names.h"
+#include "conformance/language/socket_kinds.h"
 #include "conformance/language/statement_parser.h"
 #include "conformance/language/utf8.h"
 
@@ -94,7 +95,7 @@ class FileParser {
     if (StartsWith(line, ">>>")) return StartStep(line);
     if (StartsWith(line, "after ")) return StartBackgroundStep(line);
     if (StartsWith(line, "doc:") || StartsWith(line, "needs:") || StartsWith(line, "divergence:") ||
-        StartsWith(line, "versions:")) {
+        StartsWith(line, "versions:") || StartsWith(line, "kinds:")) {
       return ParseHeader(line);
     }
     if (StartsWith(line, "elapsed:")) return ParseElapsed(line);
@@ -132,6 +133,8 @@ class FileParser {
     scope_ = Scope{};
     assigned_.clear();
     captured_.clear();
+    kinds_.clear();
+    kinds_line_ = 0;
     step_ = nullptr;
   }
 
@@ -147,8 +150,43 @@ class FileParser {
       line_ = current_.line;
       Fail("case " + Quote(current_.id) + " has no '>>>' steps");
     }
-    file_.cases.push_back(std::move(current_));
     in_case_ = false;
+    if (kinds_.empty()) {
+      file_.cases.push_back(std::move(current_));
+      return;
+    }
+    const int line = line_;
+    for (const SocketKind* kind : kinds_) file_.cases.push_back(Instance(*kind));
+    line_ = line;
+  }
+
+  // Instance returns the current case as run over `kind` (CASES.md, "Socket kinds"): its id
+  // suffixed with the kind's name, the kind's capabilities added to its needs, and the kind's
+  // prologue before its steps.
+  Case Instance(const SocketKind& kind) {
+    Case c = current_;
+    c.id += "." + kind.name;
+    line_ = kinds_line_;
+    if (auto [it, added] = first_line_of_id_.emplace(c.id, kinds_line_); !added) {
+      Fail("the instance " + Quote(c.id) + " of kind " + Quote(kind.name) +
+           " has the id of the case at " + file_.path + ":" + std::to_string(it->second));
+    }
+    for (const std::string& need : kind.needs) {
+      if (std::find(c.needs.begin(), c.needs.end(), need) == c.needs.end()) c.needs.push_back(need);
+    }
+    std::vector<Step> steps;
+    Scope scope;
+    for (const std::string& text : kind.prologue) {
+      Step step;
+      step.line = kinds_line_;
+      step.source = text;
+      step.statement = ParseStatementTokens(Tokenize(text), scope);
+      for (const std::string& name : step.statement.targets) scope.bound.insert(name);
+      steps.push_back(std::move(step));
+    }
+    for (Step& step : c.steps) steps.push_back(std::move(step));
+    c.steps = std::move(steps);
+    return c;
   }
 
   // ----- headers -----
@@ -199,6 +237,8 @@ class FileParser {
       }
     } else if (keyword == "versions") {
       ParseVersionsHeader(rest);
+    } else if (keyword == "kinds") {
+      ParseKindsHeader(rest);
     } else {
       if (rest.empty()) Fail("expected text after 'divergence:'");
       if (!current_.divergence.empty()) current_.divergence += ' ';
@@ -213,6 +253,25 @@ class FileParser {
     if (current_.versions) Fail("a case has one 'versions:' line");
     current_.versions = ParseVersionRange(rest);
     if (!current_.versions) Fail(RangeError(rest, "after 'versions:'"));
+  }
+
+  // ParseKindsHeader reads `kinds: tcp4, dgram`: the case runs once per kind, over `a` and `b`
+  // (CASES.md, "Socket kinds").
+  void ParseKindsHeader(std::string_view rest) {
+    if (std::size_t hash = rest.find('#'); hash != std::string_view::npos) {
+      rest = Trim(rest.substr(0, hash));
+    }
+    if (!kinds_.empty()) Fail("a case has one 'kinds:' line");
+    try {
+      kinds_ = ExpandKindNames(rest);
+    } catch (const std::invalid_argument& e) {
+      Fail(std::string(e.what()) + " after 'kinds:'");
+    }
+    kinds_line_ = line_;
+    for (const char* name : {"a", "b"}) {
+      scope_.bound.insert(name);
+      assigned_.emplace(name, line_);
+    }
   }
 
   static std::string RangeError(std::string_view text, std::string_view where) {
@@ -276,6 +335,7 @@ class FileParser {
   Expected VersionedExpected(Step& step, std::string_view text) {
     Expected e = ParseExpectation(text, "expected a value or 'Exception: message' after the versions");
     e.line = line_;
+    if (e.kind == Expected::Kind::kValue) CheckFormatFields(e.value);
     if (e.kind == Expected::Kind::kValue) {
       if (!step.statement.targets.empty()) {
         Fail("an assignment prints nothing; a version's line can only say it raises");
@@ -418,6 +478,7 @@ class FileParser {
     // binds cannot have alternatives.
     std::vector<Capture> fresh;
     if (e.kind == Expected::Kind::kValue) {
+      CheckFormatFields(e.value);
       std::vector<std::size_t> path;
       ForEachCapture(e.value, path, [&](const Pattern& p, const std::vector<std::size_t>& at) {
         CheckVariableName(p.capture);
@@ -443,6 +504,21 @@ class FileParser {
       step.captures.push_back(std::move(c));
     }
     step.expected.push_back(std::move(e));
+  }
+
+  // CheckFormatFields fails unless every field of the f-string patterns in `p` names a value
+  // captured by an earlier line: the runner formats them with what it matched there.
+  void CheckFormatFields(const Pattern& p) {
+    for (const Pattern& item : p.items) CheckFormatFields(item);
+    for (const FormatPart& part : p.format) {
+      if (part.name.empty() || captured_.count(part.name)) continue;
+      if (assigned_.count(part.name)) {
+        Fail("the f-string field {" + part.name + "} names an assigned variable; a field names " +
+             "a value captured earlier with $" + part.name + ", which the runner knows");
+      }
+      Fail("the f-string field {" + part.name + "} names no value captured earlier in the case " +
+           "(capture it with $" + part.name + " on an earlier step)");
+    }
   }
 
   void ParseElapsed(std::string_view line) {
@@ -478,6 +554,8 @@ class FileParser {
   Scope scope_;
   std::map<std::string, int> assigned_;  // name -> first line assigning it
   std::map<std::string, int> captured_;  // name -> line of its first $capture
+  std::vector<const SocketKind*> kinds_;  // from a `kinds:` line: one instance per kind
+  int kinds_line_ = 0;
   std::map<std::string, int, std::less<>> first_line_of_id_;  // case id -> its `case` line
 };
 

@@ -20,6 +20,7 @@
 #include "conformance/language/case_at_version.h"
 #include "conformance/language/doc_refs.h"
 #include "conformance/language/python_names.h"
+#include "conformance/language/socket_kinds.h"
 #include "conformance/language/value.h"
 #include "conformance/protocol/ast_codec.h"
 #include "conformance/protocol/exec_request.h"
@@ -443,6 +444,22 @@ TEST(Expectations, TuplesListsAndCaptures) {
   EXPECT_THAT(s.captures[1].path, ElementsAre(1u, 0u));
 }
 
+TEST(Expectations, FStringPatternsHaveTextAndFields) {
+  Case c = ParseOne(Steps("  >>> repr(1)\n  $fd:int\n  >>> repr(2)\n  f'<fd={fd}, {fd!r} {{x}}\\n>'\n"
+                          "  [3.6-3.10] f\"fd='{fd}'\"  # versions too\n"));
+  const Pattern& p = c.steps[1].expected.at(0).value;
+  ASSERT_EQ(p.kind, Pattern::Kind::kFormat);
+  ASSERT_EQ(p.format.size(), 5u);
+  EXPECT_EQ(p.format[0].text, "<fd=");
+  EXPECT_EQ(p.format[1].name, "fd");
+  EXPECT_FALSE(p.format[1].repr);
+  EXPECT_TRUE(p.format[3].repr);
+  EXPECT_EQ(p.format[4].text, " {x}\n>");
+  EXPECT_EQ(Repr(p), "f'<fd={fd}, {fd!r} {{x}}\\n>'");
+  EXPECT_EQ(c.steps[1].by_version.at(0).expected.at(0).value.kind, Pattern::Kind::kFormat);
+  EXPECT_THAT(c.steps[1].captures, IsEmpty());  // a field compares, never binds
+}
+
 TEST(Expectations, ExceptionsWithMessageErrnoOrNothing) {
   Step s = OnlyStep(
       "  socket.gaierror: [Errno -2] Name or service not known\n"
@@ -549,6 +566,84 @@ TEST(Expectations, HeadersMayRepeat) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Socket kinds: one case body, one instance per kind
+// ---------------------------------------------------------------------------------------------
+
+TEST(SocketKinds, EachKindIsItsOwnCaseWithThePrologueFirst) {
+  CaseFile file = ParseCaseText("t.cases",
+                                "case t.send.works\n  doc: 001 \"x\"\n  needs: root\n"
+                                "  kinds: tcp4, socketpair  # two kinds\n"
+                                "  >>> a.send(b'x')\n  1\n  >>> b.recv(1)\n  b'x'\n");
+  ASSERT_EQ(file.cases.size(), 2u);
+  const Case& tcp = file.cases[0];
+  const Case& pair = file.cases[1];
+  EXPECT_EQ(tcp.id, "t.send.works.tcp4");
+  EXPECT_EQ(pair.id, "t.send.works.socketpair");
+  EXPECT_EQ(TestNameForCaseId(pair.id), "TSendWorksSocketpair");
+  EXPECT_THAT(tcp.needs, ElementsAre("root"));
+  EXPECT_THAT(pair.needs, ElementsAre("root", "AF_UNIX"));
+  // The prologue's steps come first, at the kinds: line, then the case's own.
+  ASSERT_EQ(tcp.steps.size(), FindSocketKind("tcp4")->prologue.size() + 2);
+  EXPECT_EQ(tcp.steps[0].source, "_listener = socket.socket(AF_INET, SOCK_STREAM)");
+  EXPECT_EQ(tcp.steps[0].line, 4);
+  EXPECT_THAT(tcp.steps[0].expected, IsEmpty());  // an assignment: any success
+  EXPECT_EQ(tcp.steps.back().source, "b.recv(1)");
+  EXPECT_EQ(tcp.steps.back().line, 7);
+  ASSERT_EQ(pair.steps.size(), 3u);
+  EXPECT_EQ(StatementToJson(pair.steps[0].statement),
+            json({{"assign", {"a", "b"}},
+                  {"expr", Call(Sock("socketpair"), {Sock("AF_UNIX"), Sock("SOCK_STREAM")})}}));
+}
+
+TEST(SocketKinds, GroupsNameSeveralKindsInTableOrder) {
+  std::vector<std::string> names;
+  for (const SocketKind* k : ExpandKindNames("udp4, stream")) names.push_back(k->name);
+  EXPECT_THAT(names, ElementsAre("tcp4", "tcp6", "tcp4_mapped", "unix_stream",
+                                 "unix_stream_abstract", "socketpair", "udp4"));
+  EXPECT_EQ(ExpandKindNames("dgram").size(), 5u);
+  EXPECT_EQ(ExpandKindNames("seqpacket").size(), 3u);
+  EXPECT_EQ(ExpandKindNames("unix").size(), 9u);
+}
+
+TEST(SocketKinds, CapabilitiesArePerKind) {
+  for (const SocketKind& k : SocketKinds()) {
+    const bool inet6 = k.name == "tcp6" || k.name == "udp6" || k.name == "tcp4_mapped";
+    const bool unix = k.name.find("unix") != std::string::npos ||
+                      k.name.find("socketpair") != std::string::npos;
+    const bool abstract = k.name.find("abstract") != std::string::npos;
+    EXPECT_EQ(std::count(k.needs.begin(), k.needs.end(), "AF_INET6"), inet6) << k.name;
+    EXPECT_EQ(std::count(k.needs.begin(), k.needs.end(), "AF_UNIX"), unix) << k.name;
+    EXPECT_EQ(std::count(k.needs.begin(), k.needs.end(), "AF_UNIX_ABSTRACT"), abstract) << k.name;
+  }
+}
+
+TEST(SocketKinds, EveryPrologueParsesAndBindsAAndB) {
+  for (const SocketKind& k : SocketKinds()) {
+    Case c = ParseOne(Steps("  kinds: " + k.name + "\n  >>> a.close()\n  >>> b.close()\n"));
+    EXPECT_EQ(c.id, "t.c." + k.name);
+    EXPECT_EQ(c.steps.size(), k.prologue.size() + 2) << k.name;
+  }
+  // Filesystem and abstract AF_UNIX names live under the case's own directory.
+  EXPECT_EQ(FindSocketKind("unix_dgram")->prologue[1], "a.bind(tmpdir + \"/a\")");
+  EXPECT_EQ(FindSocketKind("unix_stream_abstract")->prologue[1],
+            "_listener.bind(\"\\0\" + tmpdir + \"/listener\")");
+}
+
+TEST(SocketKinds, AAndBAreAssignedSoTheyCannotBeCaptured) {
+  EXPECT_EQ(ParseError(Steps("  kinds: tcp4\n  >>> a.fileno()\n  $a\n")),
+            "t.cases:5: 'a' is assigned at line 3; it cannot also be captured with $a");
+  // Without kinds, a and b are unbound.
+  EXPECT_THAT(ParseError(Steps("  >>> a.fileno()\n")), HasSubstr("name 'a' is not defined"));
+}
+
+TEST(SocketKinds, InstanceIdsMustNotCollide) {
+  EXPECT_EQ(ParseError("case t.x.tcp4\n  doc: 001 \"x\"\n  >>> 1\n  1\n"
+                       "case t.x\n  doc: 001 \"x\"\n  kinds: tcp4\n  >>> 1\n  1\n"),
+            "t.cases:7: the instance 't.x.tcp4' of kind 'tcp4' has the id of the case at "
+            "t.cases:1");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Malformed input: every error names the line and what was expected there
 // ---------------------------------------------------------------------------------------------
 
@@ -598,6 +693,20 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.cases:3: capability 'root' is listed twice"},
         Malformed{"EmptyDivergence", CASE_WITH("  divergence:\n"),
                   "t.cases:3: expected text after 'divergence:'"},
+        Malformed{"UnknownKind", CASE_WITH("  kinds: tcp4, sctp\n"),
+                  "t.cases:3: unknown socket kind 'sctp' (known: stream, dgram, seqpacket, tcp, "
+                  "udp, unix, tcp4, tcp6, tcp4_mapped, unix_stream, unix_stream_abstract, "
+                  "socketpair, udp4, udp6, unix_dgram, unix_dgram_abstract, socketpair_dgram, "
+                  "unix_seqpacket, unix_seqpacket_abstract, socketpair_seqpacket) after 'kinds:'"},
+        Malformed{"KindTwice", CASE_WITH("  kinds: stream, tcp6\n"),
+                  "t.cases:3: socket kind 'tcp6' is named twice (directly or through a group) "
+                  "after 'kinds:'"},
+        Malformed{"EmptyKinds", CASE_WITH("  kinds:\n"),
+                  "t.cases:3: expected kind names separated by commas after 'kinds:'"},
+        Malformed{"TwoKindsLines", CASE_WITH("  kinds: tcp4\n  kinds: udp4\n"),
+                  "t.cases:4: a case has one 'kinds:' line"},
+        Malformed{"KindsAfterAStep", CASE_WITH("  >>> x = 1\n  kinds: tcp4\n"),
+                  "t.cases:4: 'kinds:' lines belong before the case's first step"},
         Malformed{"NoSpaceAfterPrompt", CASE_WITH("  >>>x\n"),
                   "t.cases:3: expected a space after '>>>', got '>>>x'"},
         Malformed{"EmptyPrompt", CASE_WITH("  >>>\n"),
@@ -673,7 +782,23 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.cases:3: bytes can only contain ASCII literal characters: \"b'\xc3\xa9'\""},
         Malformed{"Surrogate", CASE_WITH("  >>> '\\ud800'\n"),
                   "t.cases:3: surrogate code points are not supported in str literals"},
-        Malformed{"FString", CASE_WITH("  >>> f'{x}'\n"), "t.cases:3: f-strings are not supported"},
+        Malformed{"FString", CASE_WITH("  >>> f'{x}'\n"),
+                  "t.cases:3: f-strings are not supported in statements (an f-string is a value "
+                  "pattern of an expectation line)"},
+        Malformed{"RawFString", CASE_WITH("  >>> x = 1\n  rf'{x}'\n"),
+                  "t.cases:4: raw f-strings are not supported"},
+        Malformed{"FStringFieldNotCaptured", CASE_WITH("  >>> repr(1)\n  f'{x}'\n"),
+                  "t.cases:4: the f-string field {x} names no value captured earlier in the case "
+                  "(capture it with $x on an earlier step)"},
+        Malformed{"FStringFieldAssigned", CASE_WITH("  >>> x = 1\n  >>> repr(1)\n  f'{x}'\n"),
+                  "t.cases:5: the f-string field {x} names an assigned variable; a field names a "
+                  "value captured earlier with $x, which the runner knows"},
+        Malformed{"FStringExpression", CASE_WITH("  >>> repr(1)\n  $x\n  >>> repr(1)\n  f'{x+1}'\n"),
+                  "t.cases:6: expected {name}, {name!r}, {name.name} or {name.value} in an "
+                  "f-string pattern, got '{x+1}' (a field names a value captured earlier in the "
+                  "case)"},
+        Malformed{"FStringLoneBrace", CASE_WITH("  >>> repr(1)\n  f'a}'\n"),
+                  "t.cases:4: a single '}' is not allowed in an f-string pattern (write '}}')"},
         Malformed{
             "TripleQuotes", CASE_WITH("  >>> '''x'''\n"),
             "t.cases:3: triple-quoted strings are not supported (a case line holds one line)"},
@@ -834,7 +959,7 @@ TEST(MalformedFiles, HeaderAfterAStep) {
 TEST(MalformedFiles, UnknownCapabilityListsTheKnownOnes) {
   EXPECT_EQ(ParseError(std::string(kHead) + "  needs: AF_INET6, IPV6\n"),
             "t.cases:3: unknown capability 'IPV6' (known: AF_INET6, AF_UNIX, AF_UNIX_ABSTRACT, "
-            "SCM_RIGHTS, SO_REUSEPORT, nonroot, root)");
+            "SCM_RIGHTS, SO_REUSEPORT, nonroot, root, signals)");
 }
 
 TEST(MalformedFiles, IdsMustStartWithTheArea) {

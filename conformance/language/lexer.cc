@@ -214,7 +214,8 @@ class Lexer {
   // LexString reads a (prefixed) one-line string literal with Python's escapes.
   void LexString(std::string prefix, std::size_t start, Token& t) {
     for (char& ch : prefix) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-    if (prefix.find('f') != std::string::npos) Fail("f-strings are not supported");
+    const bool is_format = prefix.find('f') != std::string::npos;
+    if (is_format && prefix != "f") Fail("raw f-strings are not supported");
     const bool is_bytes = prefix.find('b') != std::string::npos;
     const bool raw = prefix.find('r') != std::string::npos;
     const char quote = text_[pos_];
@@ -249,7 +250,7 @@ class Lexer {
       }
       LexEscape(e, is_bytes, start, data);
     }
-    t.kind = is_bytes ? Tok::kBytes : Tok::kStr;
+    t.kind = is_format ? Tok::kFStr : is_bytes ? Tok::kBytes : Tok::kStr;
     t.value = std::move(data);
     t.text = std::string(text_.substr(start, pos_ - start));
   }

@@ -12,12 +12,15 @@
 
 namespace sockref::conformance::language_internal {
 
-enum class Tok { kName, kInt, kFloat, kStr, kBytes, kOp, kEnd };
+// kFStr is an f-string, `f'...'`, with its escapes decoded but its braces kept: only an
+// expectation line may hold one (a value pattern, CASES.md "Values").
+enum class Tok { kName, kInt, kFloat, kStr, kBytes, kFStr, kOp, kEnd };
 
 struct Token {
   Tok kind = Tok::kEnd;
   std::string text;   // as written
-  std::string value;  // kName: the name; kInt: canonical decimal; kStr/kBytes: the data; kOp: op
+  std::string value;  // kName: the name; kInt: canonical decimal; kStr/kBytes/kFStr: the data;
+                      // kOp: the operator
   double number = 0;  // kFloat
   std::size_t column = 0;
 };

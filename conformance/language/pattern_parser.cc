@@ -22,6 +22,7 @@ class PatternParser {
       case Tok::kFloat:
       case Tok::kStr:
       case Tok::kBytes:
+      case Tok::kFStr:
         return true;
       case Tok::kName:
         return t.value == "None" || t.value == "True" || t.value == "False" || t.value == "nan" ||
@@ -68,6 +69,8 @@ class PatternParser {
         return Literal(Value::Str(t.value));
       case Tok::kBytes:
         return Literal(Value::Bytes(t.value));
+      case Tok::kFStr:
+        return ParseFormat(t.value);
       case Tok::kName:
         if (t.value == "None") return Literal(Value::None());
         if (t.value == "True" || t.value == "False") return Literal(Value::Bool(t.value == "True"));
@@ -118,6 +121,55 @@ class PatternParser {
     if (tuple && p.items.size() == 1 && !comma) {
       Fail("a parenthesised value is not a tuple; Python prints a 1-tuple as (x,)");
     }
+    return p;
+  }
+
+  // ParseFormat reads the body of an f-string pattern: text with `{name}` and `{name!r}`
+  // fields, `{{` and `}}` standing for braces. Nothing else may be in a field.
+  static Pattern ParseFormat(const std::string& body) {
+    Pattern p;
+    p.kind = Pattern::Kind::kFormat;
+    std::string text;
+    auto flush = [&] {
+      if (!text.empty()) p.format.push_back(FormatPart{std::move(text), "", "", false});
+      text.clear();
+    };
+    for (std::size_t i = 0; i < body.size(); ++i) {
+      const char c = body[i];
+      if ((c == '{' || c == '}') && i + 1 < body.size() && body[i + 1] == c) {
+        text += c;
+        ++i;
+        continue;
+      }
+      if (c == '}') Fail("a single '}' is not allowed in an f-string pattern (write '}}')");
+      if (c != '{') {
+        text += c;
+        continue;
+      }
+      const std::size_t close = body.find('}', i);
+      std::string field = body.substr(i + 1, close == std::string::npos ? 0 : close - i - 1);
+      bool repr = false;
+      if (field.size() > 2 && field.substr(field.size() - 2) == "!r") {
+        repr = true;
+        field.resize(field.size() - 2);
+      }
+      std::string attribute;
+      if (const std::size_t dot = field.find('.'); dot != std::string::npos) {
+        attribute = field.substr(dot + 1);
+        field.resize(dot);
+      }
+      if (close == std::string::npos || !IsIdentifier(field) ||
+          (!attribute.empty() && attribute != "name" && attribute != "value")) {
+        Fail("expected {name}, {name!r}, {name.name} or {name.value} in an f-string pattern, "
+             "got " +
+             Quote(body.substr(i, close == std::string::npos ? std::string::npos : close - i + 1)) +
+             " (a field names a value captured earlier in the case)");
+      }
+      flush();
+      p.format.push_back(FormatPart{"", field, attribute, repr});
+      i = close;
+    }
+    flush();
     return p;
   }
 

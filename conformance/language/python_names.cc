@@ -81,6 +81,7 @@ using language_internal::LowerCaseModuleNames;
 const std::vector<std::string>& KnownCapabilities() {
   static const auto* names = new std::vector<std::string>{
       "AF_INET6", "AF_UNIX", "AF_UNIX_ABSTRACT", "SCM_RIGHTS", "SO_REUSEPORT", "nonroot", "root",
+      "signals",
   };
   return *names;
 }
@@ -93,6 +94,13 @@ const std::vector<std::string>& BuiltinNames() {
       "bytes",
       "len",
       "memoryview",
+      "repr",
+      // Signals (CASES.md, "Signals"): interrupt(exc=None) from an `after` action, and
+      // interrupts(), how many times the handler ran.
+      "interrupt",
+      "interrupts",
+      // A directory of the case's own, removed at its end: a str path (CASES.md, "Names").
+      "tmpdir",
       // Class relationships the documentation states ("socket.timeout: a subclass of OSError").
       "isinstance",
       "issubclass",

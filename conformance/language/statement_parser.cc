@@ -243,6 +243,9 @@ class StatementParser {
         e.kind = ExprKind::kLiteral;
         e.literal = Value::Bytes(t.value);
         return e;
+      case Tok::kFStr:
+        Fail("f-strings are not supported in statements (an f-string is a value pattern of an "
+             "expectation line)");
       case Tok::kName:
         return ResolveName(t.value);
       case Tok::kOp:

@@ -165,6 +165,19 @@ json PatternToJson(const Pattern& p) {
     case Pattern::Kind::kCapture:
       return {{"capture", p.capture},
               {"type", p.capture_type.empty() ? json(nullptr) : json(p.capture_type)}};
+    case Pattern::Kind::kFormat: {
+      json parts = json::array();
+      for (const FormatPart& part : p.format) {
+        if (part.name.empty()) {
+          parts.push_back(part.text);
+        } else {
+          parts.push_back({{"field", part.name},
+                           {"attribute", part.attribute.empty() ? json(nullptr) : json(part.attribute)},
+                           {"conversion", part.repr ? "r" : "s"}});
+        }
+      }
+      return {{"format", parts}};
+    }
   }
   return nullptr;
 }

@@ -39,6 +39,11 @@ bool MatchPattern(const Pattern& p, const Value& v, Bindings& bindings, std::str
              ", got " + Repr(v);
       return false;
     }
+    case Pattern::Kind::kFormat: {
+      if (v.type() != Value::Type::kStr) return false;
+      const std::optional<std::string> text = ExpandFormat(p, bindings);
+      return text && *text == v.data();
+    }
   }
   return false;
 }

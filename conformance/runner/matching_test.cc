@@ -115,6 +115,41 @@ TEST(Matching, CaptureTypeMismatchSaysTheTypeNameWasTheMismatch) {
   EXPECT_EQ(note, "");
 }
 
+TEST(Matching, FStringPatternsFormatWhatTheCaseCaptured) {
+  Case c = ParseOne(Steps(
+      "  >>> socket.x()\n  ($fd, $addr, $fam)\n  >>> socket.y()\n"
+      "  f'<s fd={fd}, laddr={addr}, {fam}, {addr!r}, {{}}>'\n"));
+  Bindings b;
+  ASSERT_EQ(MatchOutcome(c.steps[0],
+                         ValueOutcome(Value::Tuple({Value::Int(5), Value::Str("/tmp/x"),
+                                                    Value::Enum("AddressFamily", "AF_UNIX", 1)})),
+                         b),
+            std::nullopt);
+  EXPECT_EQ(MatchOutcome(c.steps[1],
+                         ValueOutcome(Value::Str("<s fd=5, laddr=/tmp/x, 1, '/tmp/x', {}>")), b),
+            std::nullopt);
+  EXPECT_EQ(MatchOutcome(c.steps[1],
+                         ValueOutcome(Value::Str("<s fd=6, laddr=/tmp/x, 1, '/tmp/x', {}>")), b),
+            "expected f'<s fd={fd}, laddr={addr}, {fam}, {addr!r}, {{}}>', got "
+            "\"<s fd=6, laddr=/tmp/x, 1, '/tmp/x', {}>\"");
+  // Only a str matches, and only once its fields are bound.
+  EXPECT_NE(MatchOutcome(c.steps[1], ValueOutcome(Value::Bytes("<s>")), b), std::nullopt);
+  Bindings empty;
+  EXPECT_NE(MatchOutcome(c.steps[1], ValueOutcome(Value::Str("<s fd=, laddr=, , '', {}>")), empty),
+            std::nullopt);
+  // An enum member's name and value, as Python 3.6-3.10 print str() of one.
+  Case e = ParseOne(Steps("  >>> socket.x()\n  $fam\n  >>> socket.y()\n"
+                          "  f'AddressFamily.{fam.name}={fam.value}'\n"));
+  Bindings eb;
+  ASSERT_EQ(MatchOutcome(e.steps[0], ValueOutcome(Value::Enum("AddressFamily", "AF_UNIX", 1)), eb),
+            std::nullopt);
+  EXPECT_EQ(MatchOutcome(e.steps[1], ValueOutcome(Value::Str("AddressFamily.AF_UNIX=1")), eb),
+            std::nullopt);
+  Bindings not_enum = {{"fam", Value::Int(1)}};  // .name of a plain int: nothing matches
+  EXPECT_NE(MatchOutcome(e.steps[1], ValueOutcome(Value::Str("AddressFamily.=1")), not_enum),
+            std::nullopt);
+}
+
 TEST(Matching, DefaultExpectations) {
   Case c = ParseOne(Steps("  >>> s = socket.socket()\n  >>> s.close()\n"));
   Bindings b;

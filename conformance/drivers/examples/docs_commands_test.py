@@ -98,7 +98,7 @@ class GuideTest(CommandTest):
         shown = [json.loads(line) for line in shown_output.splitlines()]
         self.assertEqual([without_volatile(r) for r in got], [without_volatile(r) for r in shown])
         self.assertRegex(got[0]["python_version"], r"^3\.\d+$")
-        self.assertIn(got[0]["capabilities"], (["root"], ["nonroot"]))
+        self.assertIn(got[0]["capabilities"], (["root", "signals"], ["nonroot", "signals"]))
 
     def test_dump_cases_prints_the_statements(self):
         command = block_containing(self.guide, "sh", "dump_cases")

@@ -351,6 +351,59 @@ class SessionTest(unittest.TestCase):
                          {"value": None})
         self.request({"op": "end"})
 
+    def test_tmpdir_is_the_case_s_own_directory_removed_at_end(self):
+        self.request({"op": "begin", "case": "t"})
+        path = self.exec(name("tmpdir"))["outcome"]["value"]
+        self.assertTrue(os.path.isdir(path))
+        self.assertEqual(self.exec(name("tmpdir"))["outcome"]["value"], path)  # one per case
+        self.exec(call(attr(call(attr(name("socket"), "socket"), attr(name("socket"), "AF_UNIX")),
+                            "bind"), {"binop": ["+", name("tmpdir"), lit("/s")]}))
+        self.assertTrue(os.path.exists(path + "/s"))
+        self.request({"op": "end"})
+        self.assertFalse(os.path.exists(path))
+        self.request({"op": "begin", "case": "u"})
+        self.assertNotEqual(self.exec(name("tmpdir"))["outcome"]["value"], path)
+        self.request({"op": "end"})
+
+    def test_interrupt_reaches_the_blocked_step_and_its_handler_raises_or_returns(self):
+        self.request({"op": "begin", "case": "t"})
+        self.exec(call(attr(name("socket"), "socketpair")), ["a", "b"])
+        ack = self.exec(call(name("interrupt"), name("ValueError")), background={"delay": 0.05})
+        reply = self.exec(call(attr(name("a"), "recv"), lit(1)))
+        self.assertEqual(reply["outcome"]["raised"]["type"], "ValueError")
+        self.assertEqual(reply["outcome"]["raised"]["str"], "raised by the signal handler")
+        self.assertGreaterEqual(reply["started_at"] - ack["started_at"] + reply["elapsed"], 0.05)
+        # A handler that returns: recv is retried and gets what arrives later.
+        self.exec(call(name("interrupt")), background={"delay": 0.05})
+        self.exec(call(attr(name("b"), "send"), lit(b64(b"x"))), background={"delay": 0.1})
+        reply = self.exec(call(attr(name("a"), "recv"), lit(1)))
+        self.assertEqual(reply["outcome"], {"value": b64(b"x")})
+        self.assertEqual(self.exec(call(name("interrupts")))["outcome"], {"value": 2})
+        end = self.request({"op": "end"})
+        self.assertEqual([b["outcome"] for b in end["background"]],
+                         [{"value": None}, {"value": None}, {"value": 1}])
+        self.request({"op": "begin", "case": "u"})
+        self.assertEqual(self.exec(call(name("interrupts")))["outcome"], {"value": 0})
+        bad = self.exec(call(name("interrupt"), lit(1)))["outcome"]["raised"]
+        self.assertEqual((bad["type"], bad["str"]),
+                         ("TypeError", "interrupt() takes an exception class, not 'int'"))
+        self.request({"op": "end"})
+
+    def test_an_interrupt_between_steps_reaches_the_next_one(self):
+        self.request({"op": "begin", "case": "t"})
+        self.exec(call(name("interrupt"), name("ValueError")), background={"delay": 0})
+        time.sleep(0.1)
+        reply = self.exec(call(name("len"), lit(b64(b"xy"))))
+        self.assertEqual(reply["outcome"]["raised"]["type"], "ValueError")
+        self.assertEqual(self.exec(call(name("len"), lit(b64(b"xy"))))["outcome"], {"value": 2})
+        self.request({"op": "end"})
+
+    def test_repr_is_python_s(self):
+        self.request({"op": "begin", "case": "t"})
+        self.assertEqual(self.exec(call(name("repr"), lit(b64(b"x"))))["outcome"],
+                         {"value": "b'x'"})
+        self.request({"op": "end"})
+
     def test_an_unwanted_value_is_omitted(self):
         self.request({"op": "begin", "case": "t"})
         reply = self.exec({"binop": ["*", lit(b64(b"x")), lit(1000)]}, want_value=False)

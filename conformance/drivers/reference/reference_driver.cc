@@ -21,6 +21,7 @@
 #include "conformance/drivers/reference/runtime/bindings.h"
 #include "conformance/drivers/reference/runtime/errors.h"
 #include "conformance/drivers/reference/runtime/evaluator.h"
+#include "conformance/drivers/reference/runtime/interrupts.h"
 #include "conformance/drivers/reference/runtime/object.h"
 #include "conformance/drivers/reference/runtime/session.h"
 #include "conformance/language/ast.h"
@@ -88,13 +89,18 @@ Value OmittedValue(const Ref& value) {
 
 // RunStatement runs one step. `started` is when its clock starts; with `want_value` false the
 // outcome carries an omitted value (PROTOCOL.md), sparing the conversion of a large one.
+// A foreground step (`started` given) runs as the case's ForegroundStep: the thread its
+// `interrupt()` actions signal.
 StepResult RunStatement(Session& session, const Statement& statement, bool want_value,
                         Clock::time_point* started = nullptr) {
   StepResult result;
   const Clock::time_point start = Clock::now();
   if (started != nullptr) *started = start;
   try {
+    std::optional<reference::ForegroundStep> foreground;
+    if (started != nullptr) foreground.emplace(session.interrupts());
     Ref value = reference::Execute(session, statement);
+    foreground.reset();
     result.elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     Outcome o;
     o.kind = Outcome::Kind::kValue;
@@ -169,6 +175,7 @@ json Capabilities() {
     caps.push_back("SO_REUSEPORT");
   }
   caps.push_back(::geteuid() == 0 ? "root" : "nonroot");
+  caps.push_back("signals");  // interrupt() reaches the step's thread (runtime/interrupts.h)
   std::sort(caps.begin(), caps.end());
   return caps;
 }
@@ -248,7 +255,7 @@ void WaitAll(const std::vector<std::shared_ptr<BackgroundStep>>& steps,
 using reference_internal::CaseState;
 using reference_internal::ProtocolViolation;
 
-ReferenceDriver::ReferenceDriver() = default;
+ReferenceDriver::ReferenceDriver() { reference::InstallInterruptHandling(); }
 
 ReferenceDriver::~ReferenceDriver() {
   if (case_) FinishCase(0);
@@ -456,6 +463,7 @@ void CloseCaseSockets(CaseState& c) {
   }
   sockets.clear();
   c.session->Clear();
+  c.session->RemoveTmpDir();
 }
 
 // LeakedDescriptors returns how many descriptors are open now that were not at the case's

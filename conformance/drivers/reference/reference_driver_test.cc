@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "conformance/language/value.h"
@@ -438,6 +439,57 @@ TEST_F(ReferenceDriverTest, EndClosesSocketsAndResetsTheDefaultTimeout) {
   // A new case starts with an empty namespace.
   driver_.Handle({{"op", "begin"}, {"case", "test.next"}});
   EXPECT_EQ(RaisedBy(Stmt(Name("a"))).type, "NameError");
+}
+
+TEST_F(ReferenceDriverTest, TmpdirIsTheCasesOwnDirectoryRemovedAtEnd) {
+  const Value dir = ValueOf(Stmt(Name("tmpdir")));
+  ASSERT_EQ(dir.type(), Value::Type::kStr);
+  const std::string path = dir.data();
+  EXPECT_THAT(path, StartsWith("/tmp/sockref-"));
+  EXPECT_EQ(ValueOf(Stmt(Name("tmpdir"))), dir);  // one per case
+  ValueOf(Stmt(Call(Attr(Call(Sock("socket"), {Sock("AF_UNIX")}), "bind"),
+                    {json{{"binop", {"+", Name("tmpdir"), LitStr("/s")}}}})));
+  EXPECT_EQ(::access((path + "/s").c_str(), F_OK), 0);
+  End();
+  EXPECT_NE(::access(path.c_str(), F_OK), 0);
+  driver_.Handle({{"op", "begin"}, {"case", "test.next"}});
+  EXPECT_NE(ValueOf(Stmt(Name("tmpdir"))), dir);
+}
+
+TEST_F(ReferenceDriverTest, InterruptReachesTheBlockedStepAndItsHandlerRaisesOrReturns) {
+  ValueOf(Stmt(Call(Sock("socketpair")), {"a", "b"}));
+  json ack = Exec(Stmt(Call(Name("interrupt"), {Name("ValueError")})),
+                  {{"background", {{"delay", 0.05}}}});
+  json reply = Exec(Stmt(Method("a", "recv", {Lit(1)})));
+  EXPECT_EQ(reply["outcome"]["raised"]["type"], "ValueError") << reply;
+  EXPECT_EQ(reply["outcome"]["raised"]["str"], "raised by the signal handler") << reply;
+  EXPECT_GE(reply["started_at"].get<double>() - ack["started_at"].get<double>() +
+                reply["elapsed"].get<double>(),
+            0.05);
+  // A handler that returns: recv is retried and gets what arrives later.
+  Exec(Stmt(Call(Name("interrupt"))), {{"background", {{"delay", 0.05}}}});
+  Exec(Stmt(Method("b", "send", {LitBytes("x")})), {{"background", {{"delay", 0.1}}}});
+  EXPECT_EQ(ValueOf(Stmt(Method("a", "recv", {Lit(1)}))), Value::Bytes("x"));
+  EXPECT_EQ(ValueOf(Stmt(Call(Name("interrupts")))), Value::Int(2));
+  End();
+  driver_.Handle({{"op", "begin"}, {"case", "test.next"}});
+  EXPECT_EQ(ValueOf(Stmt(Call(Name("interrupts")))), Value::Int(0));
+  EXPECT_EQ(RaisedBy(Stmt(Call(Name("interrupt"), {Lit(1)}))).str,
+            "interrupt() takes an exception class, not 'int'");
+}
+
+TEST_F(ReferenceDriverTest, AnInterruptBetweenStepsReachesTheNextOne) {
+  Exec(Stmt(Call(Name("interrupt"), {Name("ValueError")})), {{"background", {{"delay", 0}}}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(RaisedBy(Stmt(Call(Name("len"), {LitBytes("xy")}))).type, "ValueError");
+  EXPECT_EQ(ValueOf(Stmt(Call(Name("len"), {LitBytes("xy")}))), Value::Int(2));
+}
+
+TEST_F(ReferenceDriverTest, ReprIsPythons) {
+  EXPECT_EQ(ValueOf(Stmt(Call(Name("repr"), {LitBytes("x")}))), Value::Str("b'x'"));
+  EXPECT_EQ(ValueOf(Stmt(Call(Name("repr"), {Call(Sock("socket"))}))).data().rfind(
+                "<socket.socket fd=", 0),
+            0u);
 }
 
 TEST_F(ReferenceDriverTest, BadRequestsGetErrorRepliesNeverACrash) {

@@ -39,6 +39,7 @@ class Task:
 
 class TrioAdapter(kit.Adapter):
     name = "trio"
+    delivers_signals = False  # steps wait in trio's loop, not in a call a signal interrupts
     cancellation = (trio.Cancelled,)  # must reach trio's cancel scope, not become an outcome
 
     def run(self, main):

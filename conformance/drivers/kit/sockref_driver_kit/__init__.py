@@ -24,7 +24,8 @@ What it does, each in its own module:
                   errors, elapsed time
     case          one case's state: the objects its calls created, to close at `end`
     session       hello, begin, exec (captures, background actions), end (join, cancel, close,
-                  leaked descriptors)
+                  leaked descriptors, the case's tmpdir)
+    signals       the builtins interrupt() and interrupts(): SIGUSR1 to the running step
     capabilities  probing AF_INET6, AF_UNIX, AF_UNIX_ABSTRACT, SCM_RIGHTS, SO_REUSEPORT, uid
     descriptors   counting this process's open descriptors
     hello         the hello reply, python_version, the warm-up before the first case
@@ -51,11 +52,13 @@ from .exceptions import ExceptionCodec
 from .hello import make_hello, module_version, python_version, warm_up
 from .loop import claim_stdout, send, serve
 from .names import ExportTable, Namespace, make_builtins
+from .signals import Interrupts
 from .session import Session
 from .values import decode_value, encode_value, omitted_value
 
 __all__ = [
     "Adapter", "Case", "Eventlet", "Evaluator", "ExceptionCodec", "ExportTable", "Gevent",
+    "Interrupts",
     "Namespace", "PROTOCOL", "ProtocolError", "Session", "Unsupported", "adapter_for",
     "claim_stdout", "decode_value", "encode_value", "make_builtins", "make_hello",
     "module_version", "omitted_value", "open_fds", "python_version", "run_driver", "run_sync",

@@ -36,6 +36,10 @@ class Adapter:
     when its request arrived, not from when its thread or task gets going."""
 
     name = "threads"   # hello's "concurrency"
+    # Whether interrupt() can reach a blocked foreground step (the "signals" capability): the
+    # step blocks in the implementation's own call on the thread the signal is sent to. Not so
+    # for green and asynchronous libraries, whose steps wait in the hub or event loop.
+    delivers_signals = True
     # Exception classes by which the adapter stops a background action: the kit lets them
     # propagate instead of reporting them as the step's outcome (trio.Cancelled, say).
     cancellation = ()
@@ -81,6 +85,7 @@ class Gevent(Adapter):
     waited for cooperatively, so a green socket is only ever used from the hub's thread."""
 
     name = "gevent"
+    delivers_signals = False
 
     def __init__(self):
         import gevent
@@ -110,6 +115,7 @@ class Eventlet(Adapter):
     """eventlet: as Gevent, with eventlet's spawn_after and trampoline."""
 
     name = "eventlet"
+    delivers_signals = False
 
     def __init__(self):
         import eventlet

@@ -2,6 +2,7 @@
 
     caps = await probe_capabilities(socket, adapter)   # {"AF_INET6", "AF_UNIX", ..., "root"}
 
+`signals` is the driver's own: its adapter says whether interrupt() can reach a blocked step.
 Each probe makes its calls through the adapter, so an asynchronous module's methods are
 awaited, and a probe that fails for any reason (a missing name included) leaves its
 capability out.
@@ -9,6 +10,8 @@ capability out.
 
 import array
 import os
+
+from .signals import signals_available
 
 
 async def probe_capabilities(m, adapter):
@@ -61,6 +64,8 @@ async def probe_capabilities(m, adapter):
         caps.add("SCM_RIGHTS")
     if hasattr(m, "SO_REUSEPORT") and await works(reuseport):
         caps.add("SO_REUSEPORT")
+    if getattr(adapter, "delivers_signals", False) and signals_available():
+        caps.add("signals")
     caps.add("root" if os.geteuid() == 0 else "nonroot")
     return caps
 

@@ -23,15 +23,23 @@ class Evaluator:
         self.adapter = adapter
         self.codec = codec
 
-    async def run_statement(self, case, stmt, want_value=True):
+    async def run_statement(self, case, stmt, want_value=True, interrupts=None):
         """run_statement runs one statement in `case`; returns (outcome, elapsed seconds, the
         value or None, the monotonic time it started). With want_value false a value is
-        reported as omitted_value. Raises ProtocolError for a malformed statement."""
+        reported as omitted_value. `interrupts` (signals.Interrupts), given for a foreground
+        step, is told when the step runs, so that signals reach it. Raises ProtocolError for a
+        malformed statement."""
         targets = _assignment_targets(stmt)
         start = time.monotonic()
         try:
-            value = await self.evaluate(case, stmt["expr"])
-            _assign(case, targets, value)
+            try:
+                if interrupts is not None:
+                    interrupts.step_started()
+                value = await self.evaluate(case, stmt["expr"])
+                _assign(case, targets, value)
+            finally:
+                if interrupts is not None:
+                    interrupts.step_finished()
         except ProtocolError:
             raise
         except Unsupported as e:

@@ -7,6 +7,8 @@
 
 import array
 import builtins
+import shutil
+import tempfile
 
 # The exception classes PROTOCOL.md lists among the builtins.
 EXCEPTION_BUILTINS = (
@@ -27,6 +29,7 @@ def make_builtins():
         "issubclass": issubclass,
         "len": len,
         "memoryview": memoryview,
+        "repr": repr,
     }
     for n in EXCEPTION_BUILTINS:
         names[n] = getattr(builtins, n)
@@ -35,12 +38,14 @@ def make_builtins():
 
 class Namespace:
     """One case's names, resolved in PROTOCOL.md's order: the case's variables, the builtins,
-    then `socket`, the module under test."""
+    then `socket`, the module under test. `tmpdir`, the builtin that is the case's own
+    directory, is created on first use and removed by remove_tmpdir()."""
 
     def __init__(self, module, builtin_names=None):
         self.module = module
         self.builtins = make_builtins() if builtin_names is None else builtin_names
         self.variables = {}
+        self._tmpdir = None
 
     def bind(self, name, value):
         self.variables[name] = value
@@ -52,12 +57,22 @@ class Namespace:
             return self.variables[name]
         if name in self.builtins:
             return self.builtins[name]
+        if name == "tmpdir":
+            if self._tmpdir is None:
+                self._tmpdir = tempfile.mkdtemp(prefix="sockref-", dir="/tmp")
+            return self._tmpdir
         if name == "socket":
             return self.module
         raise NameError("name %r is not defined" % name)
 
     def clear(self):
         self.variables.clear()
+
+    def remove_tmpdir(self):
+        """remove_tmpdir removes the case's directory and what it holds, if it was created."""
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
 
 
 class ExportTable:

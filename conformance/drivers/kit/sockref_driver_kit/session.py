@@ -13,6 +13,7 @@ from .errors import ProtocolError
 from .evaluation import Evaluator
 from .exceptions import ExceptionCodec
 from .names import Namespace
+from .signals import Interrupts
 
 # How long `end` waits for background actions when the runner does not say.
 DEFAULT_END_DEADLINE = 5.0
@@ -30,6 +31,8 @@ class Session:
         self.hello_reply = hello
         self.evaluator = Evaluator(adapter, ExceptionCodec(module))
         self.case = None
+        self.interrupts = Interrupts()
+        self.interrupts.install()
 
     async def handle(self, request):
         """handle returns the reply to one request other than quit. Raises ProtocolError for a
@@ -56,7 +59,11 @@ class Session:
         set_default_timeout = getattr(self.module, "setdefaulttimeout", None)
         if set_default_timeout is not None:
             await self.adapter.call(set_default_timeout, [None], {})
-        self.case = Case(case_id, Namespace(self.module))
+        names = Namespace(self.module)
+        names.builtins = dict(names.builtins, interrupt=self.interrupts.interrupt,
+                              interrupts=self.interrupts.count)
+        self.interrupts.begin_case()
+        self.case = Case(case_id, names)
         return {"op": "begin", "case": case_id}
 
     async def on_exec(self, request):
@@ -69,7 +76,7 @@ class Session:
             return {"op": "exec", "step": step, "background": "started",
                     "started_at": started_at}
         outcome, elapsed, value, started_at = await self.evaluator.run_statement(
-            self.case, stmt, want_value)
+            self.case, stmt, want_value, self.interrupts)
         capture = request.get("capture")
         if capture and "value" in outcome:
             bind_captures(self.case, capture, value)
@@ -126,6 +133,7 @@ class Session:
         for obj in case.live_objects(newest_first=True):
             await self._quietly(obj, "close")
         case.names.clear()
+        case.names.remove_tmpdir()
         case.created = []
         gc.collect()
         return background, count_new(case.fds_before)

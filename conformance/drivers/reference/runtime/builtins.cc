@@ -1,6 +1,7 @@
 // builtins.cc: the builtins the case language allows (CASES.md, "Names": bytearray, bytes,
 // memoryview, len, array, isinstance, issubclass and the exception classes), attribute
 // access on every kind of object, and calling objects.
+#include <algorithm>
 #include <cctype>
 #include <cstddef>
 #include <cstring>
@@ -146,6 +147,33 @@ std::size_t Length(const Ref& x) {
 Ref LenBuiltin(Session&, const CallArgs& args) {
   static const auto* sig = new Signature(Signature::OneArg("len", "obj"));
   return Int(static_cast<PyInt>(Length(Bind(*sig, args)[0])));
+}
+
+// interrupt(exc=None): CASES.md, "Signals". The handler returns, or raises `exc`.
+Ref InterruptBuiltin(Session& session, const CallArgs& args) {
+  static const auto* sig = new Signature(Signature::Keywords("interrupt", {"exc"}, 0));
+  const std::vector<Ref> a = Bind(*sig, args);
+  std::optional<std::string> raising;
+  if (a[0] && a[0]->kind() != Kind::kNone) {
+    auto* c = As<ClassObject>(a[0]);
+    const std::vector<std::string> mro = c ? ClassMro(c->name) : std::vector<std::string>();
+    if (std::find(mro.begin(), mro.end(), "BaseException") == mro.end()) {
+      throw TypeError("interrupt() takes an exception class, not '" + a[0]->TypeName() + "'");
+    }
+    raising = c->name;
+  }
+  session.interrupts().Interrupt(std::move(raising));
+  return None();
+}
+
+Ref InterruptsBuiltin(Session& session, const CallArgs& args) {
+  Bind(Signature::NoArgs("interrupts"), args);
+  return Int(session.interrupts().Handled());
+}
+
+Ref ReprBuiltin(Session&, const CallArgs& args) {
+  static const auto* sig = new Signature(Signature::OneArg("repr", "obj"));
+  return Str(ReprOf(Bind(*sig, args)[0]));
 }
 
 // ----- isinstance and issubclass -----------------------------------------------------------------
@@ -384,6 +412,9 @@ const std::map<std::string, Ref, std::less<>>& Builtins() {
     define_class("bytearray", ByteArrayBuiltin);
     define_class("memoryview", MemoryViewBuiltin);
     define("len", LenBuiltin);
+    define("repr", ReprBuiltin);
+    define("interrupt", InterruptBuiltin);
+    define("interrupts", InterruptsBuiltin);
     define("isinstance", IsInstance);
     define("issubclass", IsSubclass);
     (*b)["array"] = ArrayModule();

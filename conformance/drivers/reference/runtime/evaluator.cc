@@ -369,6 +369,7 @@ Ref Evaluate(Session& session, const Expr& expr) {
       return FromValue(expr.literal);
     case ExprKind::kName: {
       if (auto v = session.Lookup(expr.name)) return *v;
+      if (expr.name == "tmpdir") return Str(session.TmpDir());
       if (auto b = LookupBuiltin(expr.name)) return *b;
       if (expr.name == "socket") return SocketModule();
       throw PyException("NameError", "name '" + expr.name + "' is not defined");

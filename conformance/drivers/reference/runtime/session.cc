@@ -1,6 +1,13 @@
 #include "conformance/drivers/reference/runtime/session.h"
 
+#include <stdlib.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
 #include <utility>
+
+#include "impl/error.h"
 
 namespace sockref::conformance::reference {
 
@@ -43,6 +50,27 @@ void Session::Clear() {
     std::lock_guard<std::mutex> lock(mu_);
     old.swap(variables_);
   }
+}
+
+std::string Session::TmpDir() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (tmpdir_.empty()) {
+    char pattern[] = "/tmp/sockref-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) sockref::ThrowLastOSError();
+    tmpdir_ = pattern;
+  }
+  return tmpdir_;
+}
+
+void Session::RemoveTmpDir() {
+  std::string dir;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dir.swap(tmpdir_);
+  }
+  if (dir.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 }  // namespace sockref::conformance::reference

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "conformance/drivers/reference/runtime/interrupts.h"
 #include "conformance/drivers/reference/runtime/object.h"
 #include "impl/socket.h"
 
@@ -43,10 +44,22 @@ class Session {
   // Clear forgets every variable (releasing the objects only they held).
   void Clear();
 
+  // TmpDir returns the case's own directory (the builtin `tmpdir`), created on first use as
+  // /tmp/sockref-XXXXXX. Raises OSError when it cannot be created.
+  std::string TmpDir();
+
+  // RemoveTmpDir removes the case's directory and everything in it, if it was created.
+  void RemoveTmpDir();
+
+  // interrupts returns the case's signal state (the builtins `interrupt` and `interrupts`).
+  Interrupts& interrupts() { return interrupts_; }
+
  private:
   mutable std::mutex mu_;
   std::map<std::string, Ref, std::less<>> variables_;
   std::vector<std::weak_ptr<SocketObject>> sockets_;
+  std::string tmpdir_;  // empty until TmpDir() creates it
+  Interrupts interrupts_;
 };
 
 }  // namespace sockref::conformance::reference

@@ -5,8 +5,8 @@
 // and recv_into/recvfrom_into take keywords. Each binding parses as CPython does (see
 // conversions.h) so that argument errors match too.
 //
-// Not bound (so `unsupported`): sendmsg_afalg (AF_ALG sockets need root and kernel
-// modules), ioctl/share (Windows only). makefile() lives in file_bindings.cc.
+// Not bound (so `unsupported`): ioctl/share (Windows only). makefile() lives in
+// file_bindings.cc.
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -420,6 +420,29 @@ Ref SendMsg(Session&, const Ref&, SocketObject& s, const CallArgs& args) {
   return Int(s.socket.sendmsg(buffers, ancdata, flags, address));
 }
 
+// sendmsg_afalg([msg, ]*, op[, iv[, assoclen[, flags]]]): CPython checks the family before it
+// parses a single argument, so a socket of another family raises the same OSError whatever
+// the arguments are.
+Ref SendMsgAfalg(Session&, const Ref&, SocketObject& s, const CallArgs& args) {
+  s.socket.CheckAfalgFamily();
+  static const auto* sig = new Signature(
+      Signature::Keywords("sendmsg_afalg", {"msg", "op", "iv", "assoclen", "flags"}, 0));
+  const std::vector<Ref> a = Bind(*sig, args);
+  std::vector<ConstBuffer> buffers;
+  if (a[0]) {
+    const std::optional<std::vector<Ref>> parts = IterableItems(a[0]);
+    if (!parts) throw TypeError("sendmsg_afalg() argument 'msg' must be an iterable");
+    for (const Ref& part : *parts) buffers.push_back(ArgBytesLike(part));
+  }
+  const int op = a[1] ? ArgInt(a[1]) : -1;
+  std::optional<ConstBuffer> iv;
+  if (a[2] && a[2]->kind() != Kind::kNone) iv = ArgBytesLike(a[2]);
+  std::optional<std::int64_t> assoclen;
+  if (a[3] && a[3]->kind() != Kind::kNone) assoclen = static_cast<std::int64_t>(ArgIndex(a[3]));
+  const int flags = a[4] ? ArgInt(a[4]) : 0;
+  return Int(s.socket.sendmsg_afalg(buffers, op, iv, assoclen, flags));
+}
+
 const std::map<std::string, MethodDef, std::less<>>& Methods() {
   static const auto* methods = new std::map<std::string, MethodDef, std::less<>>{
       {"accept", {Accept, true}},
@@ -448,6 +471,7 @@ const std::map<std::string, MethodDef, std::less<>>& Methods() {
       {"sendall", {SendAll, false}},
       {"sendfile", {SendFile, true}},
       {"sendmsg", {SendMsg, false}},
+      {"sendmsg_afalg", {SendMsgAfalg, false}},
       {"sendto", {SendTo, false}},
       {"set_inheritable", {SetInheritable, true}},
       {"setblocking", {SetBlocking, false}},
