@@ -456,7 +456,14 @@ std::pair<Socket, Socket> socketpair(int family, int type, int proto) {
 Socket fromfd(int fd, int family, int type, int proto) {
   const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (copy < 0) ThrowLastOSError();
-  return Socket::FromFileno(copy, family, type, proto);
+  try {
+    return Socket::FromFileno(copy, family, type, proto);
+  } catch (...) {
+    // FromFileno leaves a refused descriptor to its caller: here, the copy made
+    // above. (CPython's fromfd() leaks it.)
+    ::close(copy);
+    throw;
+  }
 }
 
 void close(int fd) {

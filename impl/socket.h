@@ -273,6 +273,8 @@ struct AcceptResult {
 std::pair<Socket, Socket> socketpair(int family = AF_UNIX, int type = SOCK_STREAM, int proto = 0);
 
 // fromfd is socket.fromfd(fd, family, type, proto): a Socket on dup(fd).
+// Raises what FromFileno raises (ENOTSOCK for a descriptor that is not a
+// socket, as CPython 3.8+), closing the duplicate first.
 Socket fromfd(int fd, int family, int type, int proto = 0);
 
 // close is socket.close(fd): closes a raw descriptor. Raises OSError.

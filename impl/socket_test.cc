@@ -197,6 +197,20 @@ TEST_F(SocketTest, FromfdDuplicatesTheDescriptor) {
   EXPECT_FALSE(copy.get_inheritable());
 }
 
+// python3 (3.8+): socket.fromfd(0, AF_INET, SOCK_STREAM) with stdin a pipe ->
+// OSError: [Errno 88] Socket operation on non-socket. CPython leaks the duplicate
+// it made; sockref closes it.
+TEST_F(SocketTest, FromfdOfANonSocketRaisesEnotsockAndClosesItsDuplicate) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const int before = CountOpenFds();
+  EXPECT_THAT(Outcome([&] { fromfd(pipe_fds[0], AF_INET, SOCK_STREAM); }),
+              RaisesOSError(ENOTSOCK));
+  EXPECT_EQ(CountOpenFds(), before);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+}
+
 // CPython validates a fileno= descriptor with getsockname() even when family,
 // type and proto are given (socket.socket(AF_INET, SOCK_STREAM, 0, fileno=fd)).
 TEST_F(SocketTest, FromFilenoRefusesANonSocketEvenWithEveryArgumentGiven) {

@@ -82,6 +82,8 @@ std::string ReprStr(std::string_view utf8) {
       out += "\\n";
     } else if (cp == '\r') {
       out += "\\r";
+    } else if (cp >= 0xd800 && cp <= 0xdfff) {
+      out += HexEscape("\\u", unsigned(cp), 4);  // a lone surrogate is not printable
     } else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
       // Control characters; Python also escapes other non-printable code points, which a
       // socket case has no reason to contain.

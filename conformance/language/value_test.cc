@@ -42,6 +42,7 @@ TEST(Values, ReprIsPythons) {
   EXPECT_EQ(Repr(Value::Bytes("a'b\"")), R"(b'a\'b"')");
   EXPECT_EQ(Repr(Value::Str("it's")), R"("it's")");
   EXPECT_EQ(Repr(Value::Str("h\u00e9\n")), "'h\u00e9\\n'");
+  EXPECT_EQ(Repr(Value::Str("a\xed\xb3\xbf")), "'a\\udcff'");  // a lone surrogate, escaped
   EXPECT_EQ(Repr(Value::ByteArray("x")), "bytearray(b'x')");
   EXPECT_EQ(Repr(Value::Tuple({Value::Str("127.0.0.1"), Value::Int(80)})), "('127.0.0.1', 80)");
   EXPECT_EQ(Repr(Value::Tuple({Value::None()})), "(None,)");

@@ -485,6 +485,21 @@ TEST_F(ReferenceDriverTest, AnInterruptBetweenStepsReachesTheNextOne) {
   EXPECT_EQ(ValueOf(Stmt(Call(Name("len"), {LitBytes("xy")}))), Value::Int(2));
 }
 
+TEST_F(ReferenceDriverTest, NonUtf8UnixPathReadsBackWithSurrogateescape) {
+  // python3: s.bind(tmpdir.encode() + b"/\xff"); s.getsockname() -> tmpdir + "/\udcff", a str
+  // that JSON cannot carry, so it travels as an object with its repr (PROTOCOL.md, "Values").
+  const std::string dir = ValueOf(Stmt(Name("tmpdir"))).data();
+  ValueOf(Stmt(Call(Sock("socket"), {Sock("AF_UNIX"), Sock("SOCK_DGRAM")}), {"s"}));
+  ValueOf(Stmt(Method("s", "bind", {LitBytes(dir + "/\xff")})));
+  EXPECT_EQ(ValueOf(Stmt(Method("s", "getsockname"))),
+            Value::Object("str", "'" + dir + "/\\udcff'"));
+  // The str is an address again: encoded back to the byte it stands for.
+  ValueOf(Stmt(Call(Sock("socket"), {Sock("AF_UNIX"), Sock("SOCK_DGRAM")}), {"c"}));
+  ValueOf(Stmt(Method("c", "connect", {Method("s", "getsockname")})));
+  ValueOf(Stmt(Method("c", "send", {LitBytes("z")})));
+  EXPECT_EQ(ValueOf(Stmt(Method("s", "recv", {Lit(4)}))), Value::Bytes("z"));
+}
+
 TEST_F(ReferenceDriverTest, ReprIsPythons) {
   EXPECT_EQ(ValueOf(Stmt(Call(Name("repr"), {LitBytes("x")}))), Value::Str("b'x'"));
   EXPECT_EQ(ValueOf(Stmt(Call(Name("repr"), {Call(Sock("socket"))}))).data().rfind(

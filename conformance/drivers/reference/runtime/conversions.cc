@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "conformance/drivers/reference/runtime/errors.h"
+#include "conformance/language/utf8.h"
 #include "impl/error.h"
 
 namespace sockref::conformance::reference {
@@ -381,8 +382,9 @@ Address ArgAddress(const Ref& x, int family, std::string_view caller) {
       return Inet6Address{std::move(host), port, flowinfo, scope_id};
     }
     case AF_UNIX: {
-      // str is encoded with the file-system encoding (UTF-8 here); any buffer is taken as is.
-      if (auto* s = As<StrObject>(x)) return UnixAddress{s->utf8};
+      // str is encoded with the file-system encoding (UTF-8 here, with surrogateescape);
+      // any buffer is taken as is.
+      if (auto* s = As<StrObject>(x)) return UnixAddress{FsEncode(s->utf8)};
       return UnixAddress{std::string(ArgBytesLike(x).as_string_view())};
     }
     default:
@@ -400,6 +402,42 @@ Address ArgAddressByShape(const Ref& x) {
   throw Unsupported("the reference driver does not convert the address " + ReprOf(x));
 }
 
+std::string FsDecode(std::string_view bytes) {
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size();) {
+    if (const std::size_t n = Utf8SequenceLength(bytes, i); n > 0) {
+      out.append(bytes.substr(i, n));
+      i += n;
+      continue;
+    }
+    // A byte that does not start a valid sequence: U+DC80..U+DCFF, surrogateescape's way.
+    AppendUtf8(out, 0xdc00 + static_cast<unsigned char>(bytes[i]));
+    ++i;
+  }
+  return out;
+}
+
+std::string FsEncode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // The three bytes of a surrogate U+DC80..U+DCFF (ED B2 80 to ED B3 BF) stand for a byte.
+    if (c == 0xed && i + 2 < text.size()) {
+      const auto b1 = static_cast<unsigned char>(text[i + 1]);
+      const auto b2 = static_cast<unsigned char>(text[i + 2]);
+      const char32_t cp = ((c & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      if (cp >= 0xdc80 && cp <= 0xdcff) {
+        out += static_cast<char>(cp - 0xdc00);
+        i += 3;
+        continue;
+      }
+    }
+    out += text[i];
+    ++i;
+  }
+  return out;
+}
+
 Ref AddressToRef(const Address& address) {
   struct Visitor {
     Ref operator()(const NoAddress&) const { return None(); }
@@ -410,7 +448,7 @@ Ref AddressToRef(const Address& address) {
     Ref operator()(const UnixAddress& a) const {
       // Abstract names are bytes; file-system paths are decoded, as PyUnicode_DecodeFSDefault.
       if (a.is_abstract()) return NewBytes(a.path);
-      return Str(a.path);
+      return Str(FsDecode(a.path));
     }
     Ref operator()(const NetlinkAddress& a) const { return NewTuple({Int(a.pid), Int(a.groups)}); }
     Ref operator()(const PacketAddress& a) const {

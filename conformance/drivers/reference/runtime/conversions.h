@@ -139,6 +139,12 @@ Address ArgAddress(const Ref& x, int family, std::string_view caller);
 // Raises TypeError for a host or port of the wrong type, Unsupported for other shapes.
 Address ArgAddressByShape(const Ref& x);
 
+// FsDecode returns a file-system path as the str os.fsdecode() makes of it: UTF-8, each byte
+// that is not part of a valid sequence as a lone surrogate U+DC80..U+DCFF (surrogateescape),
+// held as its three bytes. FsEncode is its inverse, os.fsencode().
+std::string FsDecode(std::string_view bytes);
+std::string FsEncode(std::string_view text);
+
 // AddressToRef returns the Python object CPython's makesockaddr() builds for `address`.
 Ref AddressToRef(const Address& address);
 

@@ -1,5 +1,7 @@
 #include "conformance/drivers/reference/runtime/object.h"
 
+#include "conformance/language/utf8.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -233,6 +235,11 @@ std::optional<Ref> EnumMember(const EnumClass& cls, std::int64_t value) {
 Ref IntOrEnum(const EnumClass& cls, std::int64_t value) {
   if (auto member = EnumMember(cls, value)) return *member;
   return Int(value);
+}
+
+Value StrObject::ToValue() const {
+  if (IsValidUtf8(utf8)) return Value::Str(utf8);
+  return Value::Object("str", Repr(Value::Str(utf8)));
 }
 
 // ----- Sockets -----------------------------------------------------------------------------------

@@ -144,13 +144,15 @@ class FloatObject final : public Object {
   const double value;
 };
 
-// StrObject holds UTF-8 text.
+// StrObject holds UTF-8 text; a lone surrogate (from surrogateescape) as its three bytes.
 class StrObject final : public Object {
  public:
   static constexpr Kind kKind = Kind::kStr;
   explicit StrObject(std::string utf8) : Object(kKind), utf8(std::move(utf8)) {}
   std::string TypeName() const override { return "str"; }
-  Value ToValue() const override { return Value::Str(utf8); }
+  // A str holding a lone surrogate (a surrogateescape'd path) cannot travel as JSON text: it
+  // is sent as an object with its repr (PROTOCOL.md, "Values").
+  Value ToValue() const override;
   const std::string utf8;
 };
 
