@@ -479,12 +479,43 @@ def match_pattern(pattern, value, bindings):
             return bindings[pattern["capture"]] == value
         bindings[pattern["capture"]] = value
         return True
+    if isinstance(pattern, dict) and set(pattern) == {"format"}:
+        # An f-string: the text formatted with the values captured so far.
+        text = []
+        for part in pattern["format"]:
+            if isinstance(part, str):
+                text.append(part)
+                continue
+            if part["field"] not in bindings:
+                return False
+            field = decoded(bindings[part["field"]])
+            if part["attribute"] is not None:
+                field = field[part["attribute"]]
+            text.append(repr(field) if part["conversion"] == "r" else str(field))
+        return value == "".join(text)
     if isinstance(pattern, dict) and set(pattern) <= {"tuple", "list"} and len(pattern) == 1:
         (kind, items), = pattern.items()
         if not isinstance(value, dict) or list(value) != [kind] or len(value[kind]) != len(items):
             return False
         return all(match_pattern(p, v, bindings) for p, v in zip(items, value[kind]))
     return pattern == value
+
+
+def decoded(value):
+    """The Python value of an encoded one, enough for str() and repr() of the examples' fields:
+    an enum member decodes to a dict with its name and value, and str() of it is the int."""
+    if isinstance(value, dict) and "enum" in value:
+        class Member(dict):
+            def __str__(self):
+                return str(self["value"])
+        return Member(name=value["name"], value=value["value"])
+    if isinstance(value, dict) and set(value) <= {"tuple", "list"} and len(value) == 1:
+        (kind, items), = value.items()
+        items = [decoded(v) for v in items]
+        return tuple(items) if kind == "tuple" else items
+    if isinstance(value, dict) and "bytes" in value:
+        return base64.b64decode(value["bytes"])
+    return value
 
 
 def type_name(value):

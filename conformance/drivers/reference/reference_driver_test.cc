@@ -500,6 +500,15 @@ TEST_F(ReferenceDriverTest, NonUtf8UnixPathReadsBackWithSurrogateescape) {
   EXPECT_EQ(ValueOf(Stmt(Method("s", "recv", {Lit(4)}))), Value::Bytes("z"));
 }
 
+TEST_F(ReferenceDriverTest, GetaddrinfoPortMustBeAnExactInt) {
+  // python3: getaddrinfo("127.0.0.1", True) -> OSError: Int or String expected (PyLong_CheckExact).
+  for (const json& port : {Lit(Value::Bool(true)), Sock("SOCK_DGRAM")}) {
+    const RaisedException r = RaisedBy(Stmt(Call(Sock("getaddrinfo"), {LitStr("127.0.0.1"), port})));
+    EXPECT_EQ(r.type, "OSError");
+    EXPECT_EQ(r.str, "Int or String expected");
+  }
+}
+
 TEST_F(ReferenceDriverTest, ReprIsPythons) {
   EXPECT_EQ(ValueOf(Stmt(Call(Name("repr"), {LitBytes("x")}))), Value::Str("b'x'"));
   EXPECT_EQ(ValueOf(Stmt(Call(Name("repr"), {Call(Sock("socket"))}))).data().rfind(

@@ -126,8 +126,9 @@ std::optional<std::string> HostArg(const Ref& x) {
 }
 
 // PortArg converts getaddrinfo()'s port: an int (formatted as a C long), str, bytes or None.
+// CPython tests PyLong_CheckExact: a bool or an int enum member is "Int or String expected".
 PortSpec PortArg(const Ref& x) {
-  if (IndexValue(x)) return ArgLong(x);
+  if (x->kind() == Kind::kInt) return ArgLong(x);
   if (auto* s = As<StrObject>(x)) return s->utf8;
   if (auto* b = As<BytesObject>(x)) return b->data;
   if (x->kind() == Kind::kNone) return std::monostate();
