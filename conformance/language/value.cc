@@ -144,6 +144,20 @@ std::set<std::string_view> FlagNames(std::string_view name) {
 
 }  // namespace
 
+Value Value::WithText(Type type, std::string text) {
+  Value v;
+  v.type_ = type;
+  v.text_ = std::move(text);
+  return v;
+}
+
+Value Value::WithItems(Type type, std::vector<Value> items) {
+  Value v;
+  v.type_ = type;
+  v.items_ = std::move(items);
+  return v;
+}
+
 Value Value::Bool(bool b) {
   Value v;
   v.type_ = Type::kBool;
@@ -151,12 +165,7 @@ Value Value::Bool(bool b) {
   return v;
 }
 
-Value Value::Int(std::int64_t i) {
-  Value v;
-  v.type_ = Type::kInt;
-  v.text_ = std::to_string(i);
-  return v;
-}
+Value Value::Int(std::int64_t i) { return WithText(Type::kInt, std::to_string(i)); }
 
 Value Value::IntFromDecimal(std::string_view decimal) {
   // Accept leading zeros and "-0" by normalising; reject anything that is not digits.
@@ -182,40 +191,15 @@ Value Value::Float(double d) {
   return v;
 }
 
-Value Value::Str(std::string utf8) {
-  Value v;
-  v.type_ = Type::kStr;
-  v.text_ = std::move(utf8);
-  return v;
-}
+Value Value::Str(std::string utf8) { return WithText(Type::kStr, std::move(utf8)); }
 
-Value Value::Bytes(std::string data) {
-  Value v;
-  v.type_ = Type::kBytes;
-  v.text_ = std::move(data);
-  return v;
-}
+Value Value::Bytes(std::string data) { return WithText(Type::kBytes, std::move(data)); }
 
-Value Value::ByteArray(std::string data) {
-  Value v;
-  v.type_ = Type::kByteArray;
-  v.text_ = std::move(data);
-  return v;
-}
+Value Value::ByteArray(std::string data) { return WithText(Type::kByteArray, std::move(data)); }
 
-Value Value::Tuple(std::vector<Value> items) {
-  Value v;
-  v.type_ = Type::kTuple;
-  v.items_ = std::move(items);
-  return v;
-}
+Value Value::Tuple(std::vector<Value> items) { return WithItems(Type::kTuple, std::move(items)); }
 
-Value Value::List(std::vector<Value> items) {
-  Value v;
-  v.type_ = Type::kList;
-  v.items_ = std::move(items);
-  return v;
-}
+Value Value::List(std::vector<Value> items) { return WithItems(Type::kList, std::move(items)); }
 
 Value Value::Enum(std::string enum_class, std::string member, std::int64_t value) {
   Value v;

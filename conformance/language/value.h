@@ -103,6 +103,10 @@ class Value {
   friend bool operator==(const Value& a, const Value& b);
 
  private:
+  // The factories of the kinds that are a type and its text, or a type and its items.
+  static Value WithText(Type type, std::string text);
+  static Value WithItems(Type type, std::vector<Value> items);
+
   Type type_ = Type::kNone;
   bool bool_ = false;
   double float_ = 0;
