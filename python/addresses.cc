@@ -243,8 +243,10 @@ struct ToPython {
     return Py_BuildValue("(II)", a.pid, a.groups);
   }
   PyObject* operator()(const PacketAddress& a) const {
-    return Py_BuildValue("(shbhy#)", a.ifname.c_str(), static_cast<short>(a.proto),
-                         static_cast<char>(a.pkttype), static_cast<short>(a.hatype),
+    // CPython passes ntohs()'s unsigned value to "h" and "b", which take the promoted int as
+    // it is: proto 0x88b5 stays 34997 (a cast to short here would make it negative).
+    return Py_BuildValue("(shbhy#)", a.ifname.c_str(), static_cast<int>(a.proto),
+                         static_cast<int>(a.pkttype), static_cast<int>(a.hatype),
                          a.addr.data(), static_cast<Py_ssize_t>(a.addr.size()));
   }
   PyObject* operator()(const CanAddress& a) const {

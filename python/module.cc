@@ -8,7 +8,10 @@ namespace {
 
 PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
-    "_sockref_socket",
+    // Named as the module it stands in for, so that its functions and type name "_socket" in
+    // messages and reprs as CPython's do ("_socket.htonl() takes exactly one argument"); the
+    // file and its PyInit function keep sockref's name, so both can be loaded side by side.
+    "_socket",
     "sockref's implementation of the _socket module: a drop-in stand-in for CPython's _socket, "
     "backed by the C++ reference implementation.",
     -1,

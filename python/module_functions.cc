@@ -122,9 +122,10 @@ PyObject* HostEntryToPython(const HostEntry& e) {
 
 // --- Name resolution ------------------------------------------------------------------
 
-// PortArg converts getaddrinfo()'s port: an int (a C long), str, bytes or None.
+// PortArg converts getaddrinfo()'s port: an exact int (a C long; not a bool or an IntEnum
+// member, as CPython 3.11 checks), str, bytes or None.
 bool PortArg(PyObject* port_obj, PortSpec* port) {
-  if (PyLong_Check(port_obj)) {
+  if (PyLong_CheckExact(port_obj)) {
     const long value = PyLong_AsLong(port_obj);
     if (value == -1 && PyErr_Occurred()) return false;
     *port = static_cast<std::int64_t>(value);

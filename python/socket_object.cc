@@ -526,7 +526,7 @@ PyGetSetDef kGetSets[] = {
 PyTypeObject socket_type = {PyVarObject_HEAD_INIT(nullptr, 0)};
 
 bool ReadySocketType() {
-  socket_type.tp_name = "_sockref_socket.socket";
+  socket_type.tp_name = "_socket.socket";  // as CPython names it (module.cc)
   socket_type.tp_basicsize = sizeof(SocketObject);
   socket_type.tp_dealloc = Dealloc;
   socket_type.tp_repr = Repr;

@@ -59,3 +59,10 @@ def _run_socket_py(extension):
 
 
 _run_socket_py(_load_extension())
+
+# The classes were created in this module, so they would name it in repr() ("<sockref_socket.
+# socket fd=3, ...>"). Loaded as a drop-in (`_socket` replaced before `import socket`), the same
+# code says "socket.socket"; this module stands in for `socket`, so its classes say so too.
+for _cls in (socket, SocketIO):
+    _cls.__module__ = "socket"
+del _cls

@@ -80,8 +80,8 @@ using language_internal::LowerCaseModuleNames;
 
 const std::vector<std::string>& KnownCapabilities() {
   static const auto* names = new std::vector<std::string>{
-      "AF_INET6", "AF_UNIX", "AF_UNIX_ABSTRACT", "SCM_RIGHTS", "SO_REUSEPORT", "nonroot", "root",
-      "signals",
+      "AF_ALG", "AF_CAN", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_TIPC", "AF_UNIX",
+      "AF_UNIX_ABSTRACT", "AF_VSOCK", "SCM_RIGHTS", "SO_REUSEPORT", "nonroot", "root", "signals",
   };
   return *names;
 }

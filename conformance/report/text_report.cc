@@ -264,6 +264,26 @@ void WriteResult(std::ostream& out, const RunResults& results) {
   }
 }
 
+// WriteMachineLacks says which cases nobody could run here because the machine lacks what
+// they need (machine_capabilities.h): not failures, and not passes either.
+void WriteMachineLacks(std::ostream& out, const RunResults& results) {
+  std::map<std::string, int> cases_by_reason;
+  for (const CaseResult& c : results.cases) {
+    for (const auto& [name, r] : c.results) {
+      if (r.verdict.kind == VerdictKind::kNotApplicable &&
+          r.verdict.detail.rfind("this machine lacks ", 0) == 0) {
+        ++cases_by_reason[r.verdict.detail];
+        break;
+      }
+    }
+  }
+  if (cases_by_reason.empty()) return;
+  out << "\nNOT APPLICABLE ON THIS MACHINE (n/a: neither passed nor failed)\n";
+  for (const auto& [reason, count] : cases_by_reason) {
+    out << "  " << count << (count == 1 ? " case: " : " cases: ") << reason << "\n";
+  }
+}
+
 }  // namespace
 
 void WriteTextReport(std::ostream& out, const RunResults& results) {
@@ -272,6 +292,7 @@ void WriteTextReport(std::ostream& out, const RunResults& results) {
   WriteOracleFindings(out, results);
   WriteFailures(out, results);
   WriteNotCompared(out, results);
+  WriteMachineLacks(out, results);
   WriteStaleExpectations(out, results);
   WriteResult(out, results);
 }

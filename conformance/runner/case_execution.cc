@@ -13,6 +13,7 @@
 #include "conformance/protocol/exec_request.h"
 #include "conformance/protocol/outcome.h"
 #include "conformance/runner/kept_value.h"
+#include "conformance/runner/machine_capabilities.h"
 #include "impl/testing/open_fds.h"
 
 namespace sockref::conformance::runner {
@@ -253,7 +254,12 @@ CaseRun ExecuteCase(const Case& c, DriverConnection& driver,
   std::vector<std::string> missing;
   if (!HasAll(capabilities, c.needs, missing)) {
     CaseRun run;
-    run.status = CaseRun::Status::kUnsupported;
+    if (MachineLacksAll(missing)) {
+      run.status = CaseRun::Status::kNotApplicable;
+      run.detail = MachineLacksReason(missing);
+    } else {
+      run.status = CaseRun::Status::kUnsupported;
+    }
     run.missing = std::move(missing);
     run.steps.resize(c.steps.size());
     for (std::size_t i = 0; i < c.steps.size(); ++i) run.steps[i].number = int(i) + 1;

@@ -51,7 +51,8 @@ struct CaseRun {
     kDriverError,  // the driver refused a request ({"error": ...}); the rest of the case was
                    // skipped and `end` sent, and the driver stays in use (PROTOCOL.md)
     kNotRun,       // never sent: the runner had stopped sending this implementation cases
-    kNotApplicable,  // never sent: the case states no behaviour of the implementation's version
+    kNotApplicable,  // never sent: the case states no behaviour of the implementation's version,
+                     // or needs what this machine lacks (machine_capabilities.h)
   };
   Status status = Status::kCompleted;
   // For kCrashed, kHung and kDriverError: where it happened: 0 for `begin`, a step number, or

@@ -33,7 +33,8 @@ enum class VerdictKind {
   kDivergence,   // oracle only: CPython consistently does other than the table says
   kUnstable,     // oracle only: CPython's two runs of the case differ
   kNotRun,       // never sent to the driver (it had hung on case after case)
-  kNotApplicable,  // the case states no behaviour of the version the implementation targets
+  kNotApplicable,  // the case states no behaviour of the version the implementation targets,
+                   // or needs what this machine lacks: no one can run it here
 };
 
 // VerdictName returns "pass", "fail", "crash", "hang", "unsupported", "unavailable",

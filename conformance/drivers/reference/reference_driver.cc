@@ -1,6 +1,8 @@
 #include "conformance/drivers/reference/reference_driver.h"
 
 #include <dirent.h>
+#include <linux/can.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -132,6 +134,19 @@ double NumberMember(const json& request, const char* key, double fallback) {
 
 // ----- capabilities (PROTOCOL.md, "hello") -------------------------------------------------------
 
+struct FamilyProbe {
+  const char* name;
+  int family, type, proto;
+};
+constexpr FamilyProbe kFamilyProbes[] = {
+    {"AF_NETLINK", AF_NETLINK, SOCK_DGRAM, NETLINK_USERSOCK},
+    {"AF_PACKET", AF_PACKET, SOCK_DGRAM, 0},
+    {"AF_VSOCK", AF_VSOCK, SOCK_STREAM, 0},
+    {"AF_TIPC", AF_TIPC, SOCK_RDM, 0},
+    {"AF_CAN", AF_CAN, SOCK_RAW, CAN_RAW},
+    {"AF_ALG", AF_ALG, SOCK_SEQPACKET, 0},
+};
+
 template <typename Probe>
 bool Works(Probe probe) {
   try {
@@ -173,6 +188,11 @@ json Capabilities() {
   }
   if (Works([] { Socket(AF_INET, SOCK_STREAM).setsockopt(SOL_SOCKET, SO_REUSEPORT, 1); })) {
     caps.push_back("SO_REUSEPORT");
+  }
+  // The Linux families whose cases need the kernel's support (and, for AF_PACKET, CAP_NET_RAW):
+  // a socket of the kind the cases use can be created.
+  for (const auto& [name, family, type, proto] : kFamilyProbes) {
+    if (Works([&] { Socket(family, type, proto); })) caps.push_back(name);
   }
   caps.push_back(::geteuid() == 0 ? "root" : "nonroot");
   caps.push_back("signals");  // interrupt() reaches the step's thread (runtime/interrupts.h)

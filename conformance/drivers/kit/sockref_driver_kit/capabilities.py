@@ -51,6 +51,11 @@ async def probe_capabilities(m, adapter):
         with await call(m.socket, m.AF_INET, m.SOCK_STREAM) as s:
             await call(s.setsockopt, m.SOL_SOCKET, m.SO_REUSEPORT, 1)
 
+    async def family(family_name, type_name, proto_name):
+        proto = getattr(m, proto_name) if proto_name else 0
+        s = await call(m.socket, getattr(m, family_name), getattr(m, type_name), proto)
+        s.close()
+
     caps = set()
     # has_ipv6 is consulted where the module has it; a module without it (trio.socket) is
     # simply tried.
@@ -64,10 +69,25 @@ async def probe_capabilities(m, adapter):
         caps.add("SCM_RIGHTS")
     if hasattr(m, "SO_REUSEPORT") and await works(reuseport):
         caps.add("SO_REUSEPORT")
+    for name, kind in _FAMILY_PROBES:
+        if await works(lambda kind=kind: family(*kind)):
+            caps.add(name)
     if getattr(adapter, "delivers_signals", False) and signals_available():
         caps.add("signals")
     caps.add("root" if os.geteuid() == 0 else "nonroot")
     return caps
+
+
+# The Linux families whose cases need the kernel's support (and, for AF_PACKET, CAP_NET_RAW):
+# a socket of the kind the cases use can be created. A module without the names lacks them.
+_FAMILY_PROBES = [
+    ("AF_NETLINK", ("AF_NETLINK", "SOCK_DGRAM", "NETLINK_USERSOCK")),
+    ("AF_PACKET", ("AF_PACKET", "SOCK_DGRAM", None)),
+    ("AF_VSOCK", ("AF_VSOCK", "SOCK_STREAM", None)),
+    ("AF_TIPC", ("AF_TIPC", "SOCK_RDM", None)),
+    ("AF_CAN", ("AF_CAN", "SOCK_RAW", "CAN_RAW")),
+    ("AF_ALG", ("AF_ALG", "SOCK_SEQPACKET", None)),
+]
 
 
 async def _pass_descriptor(m, call, a, b):

@@ -191,6 +191,85 @@ const std::vector<Ref>& TupleItems(const Ref& x, std::string_view caller, std::s
   return t->items;
 }
 
+// Mask32 is PyArg_ParseTuple's "I": any int taken modulo 2**32.
+std::uint32_t Mask32(const Ref& x) { return static_cast<std::uint32_t>(ArgUnsignedMask(x, 32)); }
+
+// AddressText is a text field of an address tuple parsed with "s" under a ";message" format:
+// a wrong type raises the format's message; an embedded NUL, "s"'s own ValueError.
+std::string AddressText(const Ref& x, const char* shape_message) {
+  auto* s = As<StrObject>(x);
+  if (s == nullptr) throw TypeError(shape_message);
+  if (s->utf8.find('\0') != std::string::npos) throw ValueError("embedded null character");
+  return s->utf8;
+}
+
+Address ArgNetlinkAddress(const Ref& x, std::string_view caller) {
+  const auto& items = TupleItems(x, caller, "AF_NETLINK");
+  if (items.size() != 2) throw TypeError("AF_NETLINK address must be a pair (pid, groups)");
+  return NetlinkAddress{Mask32(items[0]), Mask32(items[1])};
+}
+
+// ArgVsockAddress: CPython names its C function, not the caller, in both messages.
+Address ArgVsockAddress(const Ref& x) {
+  auto* t = As<TupleObject>(x);
+  if (t == nullptr) {
+    throw TypeError("getsockaddrarg: AF_VSOCK address must be tuple, not " + x->TypeName());
+  }
+  if (t->items.size() != 2) {
+    throw TypeError("getsockaddrarg() takes exactly 2 arguments (" +
+                    std::to_string(t->items.size()) + " given)");
+  }
+  return VsockAddress{Mask32(t->items[0]), Mask32(t->items[1])};
+}
+
+// ArgPacketAddress parses (ifname, proto[, pkttype[, hatype[, addr]]]) as "si|iiy*". An int
+// beyond a C int is "address argument out of range" whichever field it is; the codec checks
+// the interface, the hardware address's length and proto's range, in CPython's order.
+Address ArgPacketAddress(const Ref& x, std::string_view caller) {
+  static constexpr char kShape[] = "AF_PACKET address must be a tuple of two to five elements";
+  const auto& items = TupleItems(x, caller, "AF_PACKET");
+  if (items.size() < 2 || items.size() > 5) throw TypeError(kShape);
+  PacketAddress a;
+  a.ifname = AddressText(items[0], kShape);
+  try {
+    a.proto = ArgInt(items[1]);
+    if (items.size() > 2) a.pkttype = ArgInt(items[2]);
+    if (items.size() > 3) a.hatype = ArgInt(items[3]);
+  } catch (const OverflowError&) {
+    throw OverflowError(std::string(caller) + "(): address argument out of range");
+  }
+  if (items.size() > 4) a.addr = Bytes(ArgBytesLike(items[4]).as_string_view());
+  return a;
+}
+
+Address ArgTipcAddress(const Ref& x, std::string_view caller) {
+  const auto& items = TupleItems(x, caller, "AF_TIPC");
+  if (items.size() < 4 || items.size() > 5) {
+    throw TypeError("AF_TIPC address must be a tuple (addr_type, v1, v2, v3[, scope])");
+  }
+  TipcAddress a;
+  a.addr_type = static_cast<int>(Mask32(items[0]));
+  a.v1 = Mask32(items[1]);
+  a.v2 = Mask32(items[2]);
+  a.v3 = Mask32(items[3]);
+  if (items.size() > 4) a.scope = static_cast<int>(Mask32(items[4]));
+  return a;
+}
+
+// ArgAlgAddress parses (type, name[, feat[, mask]]) as "ss|HH": feat and mask are taken
+// modulo 2**16.
+Address ArgAlgAddress(const Ref& x, std::string_view caller) {
+  static constexpr char kShape[] = "AF_ALG address must be a tuple (type, name[, feat[, mask]])";
+  const auto& items = TupleItems(x, caller, "AF_ALG");
+  if (items.size() < 2 || items.size() > 4) throw TypeError(kShape);
+  AlgAddress a;
+  a.type = AddressText(items[0], kShape);
+  a.name = AddressText(items[1], kShape);
+  if (items.size() > 2) a.feat = static_cast<std::uint32_t>(ArgUnsignedMask(items[2], 16));
+  if (items.size() > 3) a.mask = static_cast<std::uint32_t>(ArgUnsignedMask(items[3], 16));
+  return a;
+}
+
 }  // namespace
 
 // ----- Signature ---------------------------------------------------------------------------------
@@ -387,7 +466,24 @@ Address ArgAddress(const Ref& x, int family, std::string_view caller) {
       if (auto* s = As<StrObject>(x)) return UnixAddress{FsEncode(s->utf8)};
       return UnixAddress{std::string(ArgBytesLike(x).as_string_view())};
     }
+    case AF_NETLINK:
+      return ArgNetlinkAddress(x, caller);
+    case AF_PACKET:
+      return ArgPacketAddress(x, caller);
+#ifdef AF_VSOCK
+    case AF_VSOCK:
+      return ArgVsockAddress(x);
+#endif
+#ifdef AF_TIPC
+    case AF_TIPC:
+      return ArgTipcAddress(x, caller);
+#endif
+#ifdef AF_ALG
+    case AF_ALG:
+      return ArgAlgAddress(x, caller);
+#endif
     default:
+      // AF_CAN's tuple depends on the socket's protocol, which this conversion is not given.
       throw Unsupported("the reference driver does not convert addresses of family " +
                         std::to_string(family));
   }

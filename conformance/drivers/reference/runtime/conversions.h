@@ -126,10 +126,13 @@ Ref TimeoutToRef(const std::optional<Seconds>& timeout);
 
 // ArgAddress converts a Python address object for a socket of `family` as CPython's
 // getsockaddrarg() parses it: AF_INET takes (host, port), AF_INET6 (host, port[, flowinfo[,
-// scope_id]]), AF_UNIX str or a bytes-like object. Shape and type errors are raised here with
+// scope_id]]), AF_UNIX str or a bytes-like object, AF_NETLINK (pid, groups), AF_PACKET
+// (ifname, proto[, pkttype[, hatype[, addr]]]), AF_VSOCK (cid, port), AF_TIPC (addr_type, v1,
+// v2, v3[, scope]), AF_ALG (type, name[, feat[, mask]]). Shape and type errors are raised here with
 // CPython's messages ("bind(): AF_INET address must be tuple, not str", "AF_INET address must
 // be a pair (host, port)"); range checks and name resolution are the codec's (EncodeAddress).
-// Raises Unsupported for families whose tuples the driver does not convert.
+// Raises Unsupported for families whose tuples the driver does not convert (AF_CAN's shape
+// depends on the socket's protocol).
 Address ArgAddress(const Ref& x, int family, std::string_view caller);
 
 // ArgAddressByShape converts an address whose socket family is not known yet (the
