@@ -958,8 +958,9 @@ TEST(MalformedFiles, HeaderAfterAStep) {
 
 TEST(MalformedFiles, UnknownCapabilityListsTheKnownOnes) {
   EXPECT_EQ(ParseError(std::string(kHead) + "  needs: AF_INET6, IPV6\n"),
-            "t.cases:3: unknown capability 'IPV6' (known: AF_INET6, AF_UNIX, AF_UNIX_ABSTRACT, "
-            "SCM_RIGHTS, SO_REUSEPORT, nonroot, root, signals)");
+            "t.cases:3: unknown capability 'IPV6' (known: AF_ALG, AF_CAN, AF_INET6, AF_NETLINK, "
+            "AF_PACKET, AF_TIPC, AF_UNIX, AF_UNIX_ABSTRACT, AF_VSOCK, SCM_RIGHTS, SO_REUSEPORT, "
+            "nonroot, root, signals)");
 }
 
 TEST(MalformedFiles, IdsMustStartWithTheArea) {

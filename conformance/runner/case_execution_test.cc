@@ -212,6 +212,31 @@ TEST(ExecuteCaseTest, MissingCapabilitySkipsTheCaseWithoutTalkingToTheDriver) {
   EXPECT_EQ(run.steps.size(), 1u);
 }
 
+// Whichever of root/nonroot this process is not is a capability the machine lacks for every
+// implementation: a case needing it is n/a, with the reason, not the driver's `unsupported`.
+TEST(ExecuteCaseTest, CapabilityTheMachineLacksMakesTheCaseNotApplicable) {
+  const std::string other = ::geteuid() == 0 ? "nonroot" : "root";
+  Case c = ParseOne("  needs: " + other + "\n  >>> socketpair()\n");
+  ScriptedDriver d([](const json& r) { return Behaving(r); });
+  CaseRun run = ExecuteCase(c, d, {"AF_UNIX"}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kNotApplicable);
+  EXPECT_THAT(run.missing, ElementsAre(other));
+  EXPECT_EQ(run.detail, "this machine lacks " + other +
+                            " (no implementation, the oracle included, can run the case here)");
+  EXPECT_TRUE(d.requests.empty());
+}
+
+// A case needing both what the machine lacks and what only the driver lacks is the driver's
+// `unsupported`: the machine is not the whole reason.
+TEST(ExecuteCaseTest, DriverLackingMoreThanTheMachineIsUnsupported) {
+  const std::string other = ::geteuid() == 0 ? "nonroot" : "root";
+  Case c = ParseOne("  needs: " + other + ", SCM_RIGHTS\n  >>> socketpair()\n");
+  ScriptedDriver d([](const json& r) { return Behaving(r); });
+  CaseRun run = ExecuteCase(c, d, {"AF_UNIX"}, {});
+  EXPECT_EQ(run.status, CaseRun::Status::kUnsupported);
+  EXPECT_THAT(run.missing, ElementsAre(other, "SCM_RIGHTS"));
+}
+
 TEST(ExecuteCaseTest, CrashAtAStepStopsTheCaseThere) {
   ScriptedDriver d([](const json& r) {
     if (r["op"] == "exec" && r["step"] == 2) {
