@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "conformance/runner/managed_driver.h"
+#include "conformance/runner/timing_policy.h"
 #include "conformance/runner/versioned_cases.h"
 #include "conformance/language/ast.h"
 
@@ -256,10 +257,13 @@ class WorkQueue {
       } else if (given_up_.count(lane.impl)) {
         run = NotRun(c, lane.impl);
       } else {
-        StepChecker checker = CheckerFor(lane.impl, task.case_index);
-        run = lane.driver->Run(c, options, [&checker](std::size_t i, const Outcome& o) {
-          return checker.GoOn(i, o);
-        });
+        run = RunChecked(lane, c, options, task.case_index);
+        // A loaded machine can make a step late, never early: a run whose only timing misses
+        // are late gets one more try, and a second run on time shows the implementation meets
+        // the timing (the rule the oracle's two runs follow, verdict.h).
+        if (lane.impl != oracle_ && HasLateStep(c, run, multiplier_) && lane.driver->running()) {
+          run = RunChecked(lane, c, options, task.case_index);
+        }
       }
       Record(lane.impl, task, std::move(run));
     }
@@ -296,6 +300,30 @@ class WorkQueue {
       }
       judged_cv_.wait(lock);
     }
+  }
+
+  CaseRun RunChecked(Lane& lane, const Case& c, const ExecutionOptions& options, std::size_t i) {
+    StepChecker checker = CheckerFor(lane.impl, i);
+    return lane.driver->Run(c, options, [&checker](std::size_t step, const Outcome& o) {
+      return checker.GoOn(step, o);
+    });
+  }
+
+  // HasLateStep says whether a completed run took longer than its `elapsed:` line allows on
+  // some step, and on none returned sooner than it allows.
+  static bool HasLateStep(const Case& c, const CaseRun& run, double multiplier) {
+    if (run.status != CaseRun::Status::kCompleted) return false;
+    bool late = false;
+    for (std::size_t i = 0; i < c.steps.size() && i < run.steps.size(); ++i) {
+      const StepRecord& r = run.steps[i];
+      if (!c.steps[i].elapsed || !r.ran || !MatchElapsed(*c.steps[i].elapsed, r.elapsed,
+                                                          multiplier, r.lead)) {
+        continue;
+      }
+      if (r.elapsed < c.steps[i].elapsed->seconds) return false;  // early: no load explains it
+      late = true;
+    }
+    return late;
   }
 
   // CheckerFor returns how `impl`'s run of case `i` decides to go on: against the table for the

@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -218,6 +220,68 @@ TEST(StaleExpectationsTest, OnlyTheLoadedAreasAreJudged) {
   ASSERT_EQ(stale.count("x"), 1u);
   ASSERT_EQ(stale.at("x").size(), 1u);
   EXPECT_EQ(stale.at("x")[0].case_id, "t.gone");
+}
+
+// A timed step's driver that reports `elapsed` from `times`, one entry per run of the case (the
+// last repeated), and counts the runs.
+struct TimedFake {
+  std::vector<double> times;
+  std::shared_ptr<int> runs = std::make_shared<int>(0);
+  JsonHandler Handler() const {
+    return [times = times, runs = runs](const json& r) -> json {
+      const std::string op = r["op"];
+      if (op == "hello") {
+        return {{"op", "hello"}, {"protocol", "sockref-driver/1"}, {"capabilities", json::array()}};
+      }
+      if (op == "begin") ++*runs;
+      if (op == "exec") {
+        const double t = times[std::min<std::size_t>(*runs, times.size()) - 1];
+        return {{"op", "exec"}, {"step", r["step"]}, {"outcome", {{"value", nullptr}}},
+                {"elapsed", t}};
+      }
+      if (op == "end") return {{"op", "end"}, {"background", json::array()}, {"leaked_fds", 0}};
+      return {{"op", op}};
+    };
+  }
+};
+
+const std::vector<Case> kTimed = ParseCaseText("t.cases", R"(
+case t.timed
+  doc: 001 "x"
+  >>> s = socket.socket()
+  elapsed: 0.2
+)")
+                                     .cases;
+
+RunResults RunTimed(const TimedFake& fake) {
+  RunSetup s = MakeSetup({"inproc"}, nullptr);
+  s.factories["inproc"] = [&fake] {
+    return std::make_unique<InProcessDriver>([&fake] { return fake.Handler(); });
+  };
+  return RunDifferential(kTimed, {&kTimed[0]}, s);
+}
+
+// A step late once (a loaded machine) and on time when run again passes: load only delays.
+TEST(LateStepTest, ALateRunIsTriedOnceMoreAndAnOnTimeRerunPasses) {
+  TimedFake fake{{0.5, 0.2}};
+  RunResults r = RunTimed(fake);
+  EXPECT_EQ(*fake.runs, 2);
+  EXPECT_EQ(r.cases[0].results.at("inproc").verdict.kind, VerdictKind::kPass);
+}
+
+TEST(LateStepTest, LateTwiceFails) {
+  TimedFake fake{{0.5}};
+  RunResults r = RunTimed(fake);
+  EXPECT_EQ(*fake.runs, 2);
+  EXPECT_EQ(r.cases[0].results.at("inproc").verdict.kind, VerdictKind::kFail);
+}
+
+// Early is never the machine's doing: no second run.
+TEST(LateStepTest, AnEarlyStepFailsWithoutARerun) {
+  TimedFake fake{{0.05, 0.2}};
+  RunResults r = RunTimed(fake);
+  EXPECT_EQ(*fake.runs, 1);
+  EXPECT_EQ(r.cases[0].results.at("inproc").verdict.kind, VerdictKind::kFail);
 }
 
 }  // namespace
