@@ -349,8 +349,6 @@ std::string gethostname() {
 }
 
 void sethostname(std::string_view name) {
-  // Python's str goes through the file-system encoder, which refuses NULs.
-  if (name.find('\0') != std::string_view::npos) throw ValueError("embedded null byte");
   if (::sethostname(name.data(), name.size()) != 0) ThrowLastOSError();
 }
 

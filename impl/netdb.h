@@ -142,9 +142,10 @@ HostEntry gethostbyaddr(const BytesHost& ip_address);
 // Raises: the OSError of errno if gethostname(2) fails.
 std::string gethostname();
 
-// sethostname sets the machine's host name (needs CAP_SYS_ADMIN).
-// Raises: ValueError("embedded null byte") for a NUL, as for Python's str;
-// PermissionError(EPERM) without the privilege; OSError(EINVAL) for a name longer
+// sethostname sets the machine's host name (needs CAP_SYS_ADMIN) to `name`'s bytes as they
+// are, as CPython passes a bytes name: a NUL is not refused here (Python's str goes through the
+// file-system encoder first, which refuses it: the caller's conversion).
+// Raises: PermissionError(EPERM) without the privilege; OSError(EINVAL) for a name longer
 // than 64 bytes.
 void sethostname(std::string_view name);
 

@@ -214,7 +214,9 @@ void WriteFailures(std::ostream& out, const RunResults& results) {
   for (const ImplementationInfo& info : results.implementations) {
     for (const CaseResult& c : results.cases) {
       const ImplResult& r = c.results.at(info.name);
-      const bool failed = r.verdict.kind != VerdictKind::kPass && Compared(r.verdict.kind);
+      // n/a is not a failure: the versions or the machine left nothing to ask.
+      const bool failed = r.verdict.kind != VerdictKind::kPass &&
+                          r.verdict.kind != VerdictKind::kNotApplicable && Compared(r.verdict.kind);
       if (!failed && r.expectation != ExpectationMatch::kUnexpectedPass) continue;
       ++listed;
       WriteFailure(out, info.name, c, r);

@@ -62,10 +62,18 @@ std::string EncodedString(const Ref& x, std::string_view function) {
 }
 
 // FsPath is PyUnicode_FSConverter: str (UTF-8 here) or bytes.
+// FsPath is PyUnicode_FSConverter: str (encoded) or bytes, without NULs.
 std::string FsPath(const Ref& x) {
-  if (auto* s = As<StrObject>(x)) return s->utf8;
-  if (auto* b = As<BytesObject>(x)) return b->data;
-  throw TypeError("expected str, bytes or os.PathLike object, not " + x->TypeName());
+  std::string path;
+  if (auto* s = As<StrObject>(x)) {
+    path = FsEncode(s->utf8);
+  } else if (auto* b = As<BytesObject>(x)) {
+    path = b->data;
+  } else {
+    throw TypeError("expected str, bytes or os.PathLike object, not " + x->TypeName());
+  }
+  if (path.find('\0') != std::string::npos) throw ValueError("embedded null byte");
+  return path;
 }
 
 Ref HostEntryToRef(const HostEntry& e) {
@@ -348,7 +356,9 @@ Ref SetHostName(Session&, const CallArgs& args) {
   static const auto* sig =
       new Signature(Signature::Varargs("sethostname", "sethostname", {"name"}, 1));
   const std::vector<Ref> a = Bind(*sig, args);
-  sockref::sethostname(FsPath(a[0]));
+  // "S" first: bytes are taken as they are, NULs included; anything else is FsPath's.
+  auto* bytes = As<BytesObject>(a[0]);
+  sockref::sethostname(bytes != nullptr ? bytes->data : FsPath(a[0]));
   return None();
 }
 
