@@ -387,6 +387,13 @@ Address ArgAddress(const Ref& x, int family, std::string_view caller) {
       if (auto* s = As<StrObject>(x)) return UnixAddress{FsEncode(s->utf8)};
       return UnixAddress{std::string(ArgBytesLike(x).as_string_view())};
     }
+    case AF_NETLINK: {
+      // (pid, groups), both "I": taken modulo 2**32 without an overflow check.
+      const auto& items = TupleItems(x, caller, "AF_NETLINK");
+      if (items.size() != 2) throw TypeError("AF_NETLINK address must be a pair (pid, groups)");
+      return NetlinkAddress{static_cast<std::uint32_t>(ArgUnsignedMask(items[0], 32)),
+                            static_cast<std::uint32_t>(ArgUnsignedMask(items[1], 32))};
+    }
     default:
       throw Unsupported("the reference driver does not convert addresses of family " +
                         std::to_string(family));
