@@ -376,12 +376,13 @@ def locate(fragment, paras, sentences_of):
 
 
 def named_by_id(case_id, places):
-    """The places whose section the case id names (`transfer.recv_into.x` -> socket.recv_into),
-    the longest name winning (`recv_into` over `recv`)."""
+    """The places whose section the case id names (`transfer.recv_into.x` -> socket.recv_into,
+    `documented.af_can.x` -> AF_CAN, `documented.so.x` -> SO_*), the longest name winning
+    (`recv_into` over `recv`)."""
     best, chosen = 0, []
     for place in places:
         for s in place:
-            name = s.section.rsplit(".", 1)[-1]
+            name = s.section.rsplit(".", 1)[-1].lower().rstrip("*").rstrip("_")
             if name and re.search(r"(^|[._])%s($|[._])" % re.escape(name), case_id):
                 if len(name) > best:
                     best, chosen = len(name), [place]
