@@ -35,7 +35,9 @@ How the seed is read:
 
 How a sentence counts as cited: a case's fragment, folded as VerifyDocRefs folds it (runs of
 whitespace to one space, typographic quotes to ASCII ones, on both sides), occurs in the
-sentence's paragraph overlapping the sentence. A fragment found in several places (`Receive data
+sentence's paragraph overlapping the sentence: containing it, or sharing at least three words or
+twenty characters with it (a fragment that runs on into the first word or two of the next
+sentence does not cite that one). A fragment found in several places (`Receive data
 from the socket.` opens three methods) counts where the same case's other, unambiguous fragments
 are (the same section); when they do not say, it counts everywhere it occurs and the run lists it
 under "ambiguous citations".
@@ -357,6 +359,21 @@ def case_citations(case_paths, seed=SEED):
     return found
 
 
+# A fragment cites a sentence it contains, or overlaps by this many words or characters at
+# least: a citation of one source line that runs on into the first word or two of the next
+# sentence ("...see above.) On some", "...inherit that timeout. Otherwise, the") does not cite
+# that sentence.
+MIN_OVERLAP_WORDS = 3
+MIN_OVERLAP_CHARS = 20
+
+
+def overlaps_enough(hay, start, end, sentence):
+    if start <= sentence.start and sentence.end <= end:
+        return True
+    overlap = hay[max(start, sentence.start):min(end, sentence.end)].strip()
+    return len(overlap.split()) >= MIN_OVERLAP_WORDS or len(overlap) >= MIN_OVERLAP_CHARS
+
+
 def locate(fragment, paras, sentences_of):
     """Each occurrence of `fragment` in the prose: the list of sentences it overlaps."""
     needle = fold(fragment).strip()
@@ -368,7 +385,8 @@ def locate(fragment, paras, sentences_of):
         start = hay.find(needle)
         while start >= 0:
             end = start + len(needle)
-            hit = [s for s in sentences_of[id(p)] if s.start < end and start < s.end]
+            hit = [s for s in sentences_of[id(p)] if s.start < end and start < s.end
+                   and overlaps_enough(hay, start, end, s)]
             if hit:
                 places.append(hit)
             start = hay.find(needle, start + 1)
@@ -503,9 +521,15 @@ class Coverage:
         self.listed = load_uncited(uncited_path) if uncited_path else []
         self.reason_of = {}       # id(sentence) -> entry
         self.problems = []
+        line_texts = [fold(line.strip()) for line in self.lines]
         for entry in self.listed:
             hits = match_listed(entry, self.sentences)
             where = "%s:%d" % (uncited_path, entry.line_number)
+            needle = fold(entry.fragment).strip()
+            if hits and not any(needle in text for text in line_texts):
+                self.problems.append("%s: %r spans source lines: pick a fragment from within one "
+                                     "line, as for a doc: citation" % (where, entry.fragment))
+                continue
             if not hits:
                 self.problems.append("%s: stale: %r matches no sentence of seed %s%s"
                                      % (where, entry.fragment, SEED,
