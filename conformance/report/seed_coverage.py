@@ -39,8 +39,9 @@ sentence's paragraph overlapping the sentence: containing it, or sharing at leas
 twenty characters with it (a fragment that runs on into the first word or two of the next
 sentence does not cite that one). A fragment found in several places (`Receive data
 from the socket.` opens three methods) counts where the same case's other, unambiguous fragments
-are (the same section); when they do not say, it counts everywhere it occurs and the run lists it
-under "ambiguous citations".
+are (the same section), or where the case id names the section (`transfer.recv_into.x` ->
+socket.recv_into); when neither says, it counts nowhere and the run lists it under "ambiguous
+citations".
 
 conformance/seed_002_uncited.txt documents its own format.
 """
@@ -204,7 +205,6 @@ class Sentence:
         self.line = paragraph.line_of(start)
         self.section = paragraph.section
         self.cited_by = []        # case ids
-        self.firmly = False       # cited by a fragment that occurs here only (or is placed here)
 
     def __repr__(self):
         return "Sentence(%d, %r)" % (self.line, self.text)
@@ -431,15 +431,11 @@ def credit(citations, paras, sentences):
                 if not chosen:
                     chosen = named_by_id(case_id, places)
                 if not chosen:
-                    chosen = places
                     ambiguous.append((case_id,) + ref)
-            loose = len(chosen) > 1
             for place in chosen:
                 for s in place:
                     if case_id not in s.cited_by:
                         s.cited_by.append(case_id)
-                    if not loose:
-                        s.firmly = True
     return ambiguous, nowhere
 
 
@@ -562,13 +558,12 @@ class Coverage:
         return entry.reason if entry else "UNCOVERED"
 
     def totals(self):
-        counts = {"sentences": len(self.sentences), "cited": 0, "uncovered": 0, "loosely": 0}
+        counts = {"sentences": len(self.sentences), "cited": 0, "uncovered": 0}
         by_reason = {r: 0 for r in REASONS}
         for s in self.sentences:
             st = self.status(s)
             if st == "cited":
                 counts["cited"] += 1
-                counts["loosely"] += not s.firmly
             elif st == "UNCOVERED":
                 counts["uncovered"] += 1
             else:
@@ -586,8 +581,6 @@ def report(cov, out):
     print("  behaviour-stating: %d" % behaviour, file=out)
     print("  cited:             %d (%.1f%% of behaviour-stating), by %d doc: %s lines"
           % (counts["cited"], pct, len(cov.citations), SEED), file=out)
-    if counts["loosely"]:
-        print("    of which only through ambiguous citations: %d" % counts["loosely"], file=out)
     print("  listed as uncheckable on Linux:", file=out)
     for r in UNCHECKABLE:
         print("    %-20s %3d" % (r, by_reason[r]), file=out)
@@ -596,7 +589,8 @@ def report(cov, out):
         print("    %-20s %3d" % (r, by_reason[r]), file=out)
     print("  neither cited nor listed: %d" % counts["uncovered"], file=out)
     if cov.ambiguous:
-        print("ambiguous citations (counted wherever the fragment occurs):", file=out)
+        print("ambiguous citations (counted nowhere: add a doc: line or an id that places them):",
+              file=out)
         for case_id, path, number, fragment in cov.ambiguous:
             print("  %s (%s:%d): %r" % (case_id, os.path.basename(path), number, fragment),
                   file=out)
@@ -645,8 +639,7 @@ def main(argv=None):
         return 1
     if args.list:
         for s in cov.sentences:
-            status = cov.status(s) if s.firmly or not s.cited_by else "cited (ambiguous)"
-            print("%4d %-24s %-18s %s" % (s.line, s.section[:24], status, s.text))
+            print("%4d %-24s %-18s %s" % (s.line, s.section[:24], cov.status(s), s.text))
     if args.nowhere:
         for case_id, path, number, fragment in cov.nowhere:
             print("%s (%s:%d): %r" % (case_id, os.path.basename(path), number, fragment))
