@@ -18,9 +18,9 @@ workspace; it is never copied into the repository (only fragments, as citations)
 How the seed is read:
 - Seed 002 is flattened: its source lines follow each other on one text line, each preceded by
   its line number (`...platforms. 11 12.. note:: 13 14 Some behavior...`), indentation folded to
-  one space. `source_lines` takes the numbers 1, 2, 3... back out, choosing for each the earliest
-  occurrence from which the rest of the sequence can still be found, so a number inside the prose
-  (`port 80`) is never mistaken for a line number that the text still needs later.
+  one space. `source_lines` takes the numbers 1, 2, 3... back out in order; where a number also
+  occurs inside the prose (`port 80`, `2-tuple`), it takes the placement that keeps every line
+  within the source's 80-column wrap, else the earliest.
 - Paragraphs are runs of non-blank lines; a list item (`- `, `* `) starts its own paragraph.
   Section titles (a line underlined with = - ^ ' ~), directive lines (`.. function:: sig` and the
   further signatures or `:options:` after it), comments (`..` not followed by a directive) and
@@ -105,57 +105,59 @@ def flattened_text(seed_text):
     return max(candidates, key=len)
 
 
-def source_lines(flat, max_line=400):
+def source_lines(flat, wrap=80):
     """The source lines of a flattened text `1first 2second 3 4fourth` (index 0 is line 1).
 
-    A number n+1 is a line number where it follows a space and no digit follows it. Of its
-    occurrences, the earliest one after line n's from which every later number can still be found
-    (each at most `max_line` characters after the one before) is taken: a number inside the text
-    of a line is skipped when taking it would leave no way to reach the end.
+    A number n is a line number where it follows a space and no digit follows it; the numbers
+    1, 2, 3... must appear in order, up to the last one the text has. A number can also occur
+    inside a line's text (`port 80`, `2-tuple`). Of all the ways to place the numbers, the one
+    taken has the fewest characters beyond `wrap` per line (the seed's source is wrapped
+    prose), and among those the earliest positions: a number in the text before its line is
+    taken for the marker only when that does not make a line overlong.
     """
-    def occurrences(n):
-        pattern = re.compile(r"(?:^|(?<= ))%d(?!\d)" % n)
-        return [(m.start(), m.end()) for m in pattern.finditer(flat)]
-
-    chains = []
-    n = 1
-    while True:
-        found = occurrences(n)
-        if not found:
-            break
-        chains.append(found)
-        n += 1
-    if not chains or chains[0][0][0] != 0:
+    by_number = {}
+    for m in re.finditer(r"(?:^|(?<= ))(\d+)(?!\d)", flat):
+        by_number.setdefault(int(m.group(1)), []).append((m.start(), m.end()))
+    occurrences = []
+    while len(occurrences) + 1 in by_number:
+        occurrences.append(by_number[len(occurrences) + 1])
+    if not occurrences or occurrences[0][0][0] != 0:
         raise ValueError("the flattened text does not start with line number 1")
-    last = len(chains)
-    # reachable[i]: the occurrences of number i+1 from which the numbers after it can be found.
-    reachable = [None] * last
-    reachable[last - 1] = list(chains[last - 1])
+    occurrences[0] = occurrences[0][:1]
+    last = len(occurrences)
+
+    def overlong(end, next_start):
+        return max(0, (next_start - 1) - end - wrap)
+
+    # cost[i][k]: the least overlong total from occurrence k of number i+1 to the end.
+    inf = float("inf")
+    cost = [None] * last
+    cost[last - 1] = [overlong(e, len(flat) + 1) for _, e in occurrences[last - 1]]
     for i in range(last - 2, -1, -1):
-        nexts = [start for start, _ in reachable[i + 1]]
-        keep = []
-        for start, end in chains[i]:
-            # the next number must start after this one (a space separates them)
-            if any(end < s <= end + 1 + max_line for s in nexts):
-                keep.append((start, end))
-        reachable[i] = keep
+        row = []
+        nexts = occurrences[i + 1]
+        for _, end in occurrences[i]:
+            best = inf
+            for k, (start, _) in enumerate(nexts):
+                if start > end and cost[i + 1][k] < inf:
+                    best = min(best, overlong(end, start) + cost[i + 1][k])
+            row.append(best)
+        cost[i] = row
+    if cost[0][0] == inf:
+        raise ValueError("the line numbers of the flattened text are out of order")
+    chosen = [occurrences[0][0]]
+    remaining = cost[0][0]
+    for i in range(1, last):
+        _, end = chosen[-1]
+        for k, (start, e) in enumerate(occurrences[i]):
+            if start > end and overlong(end, start) + cost[i][k] == remaining:
+                remaining -= overlong(end, start)
+                chosen.append((start, e))
+                break
     lines = []
-    position = None
-    chosen = []
-    for i in range(last):
-        options = [(s, e) for s, e in reachable[i] if position is None or s > position]
-        if i + 1 < last:
-            nexts = [s for s, _ in reachable[i + 1]]
-            options = [(s, e) for s, e in options if any(e < t <= e + 1 + max_line for t in nexts)]
-        if not options:
-            raise ValueError("line number %d cannot be placed" % (i + 1))
-        chosen.append(options[0])
-        position = options[0][1]
     for i, (start, end) in enumerate(chosen):
         stop = chosen[i + 1][0] - 1 if i + 1 < len(chosen) else len(flat)
         lines.append(flat[end:stop])
-    # A line that is the last of the text but only a number's prefix of a longer text (the last
-    # number has a later occurrence) is impossible: chosen are strictly increasing.
     return lines
 
 
@@ -186,7 +188,8 @@ class Paragraph:
             self.line_at.append((offset, number))
             pieces.append(text)
             offset += len(text) + 1
-        self.text = " ".join(pieces)
+        self.text = re.sub(r"\s+", " ", " ".join(pieces))
+        self.folded = fold(self.text)   # only quotes change: offsets stay valid
 
     def line_of(self, offset):
         number = self.first_line
@@ -202,6 +205,7 @@ class Sentence:
         self.start = start
         self.end = end
         self.text = paragraph.text[start:end]
+        self.folded = paragraph.folded[start:end]
         self.line = paragraph.line_of(start)
         self.section = paragraph.section
         self.cited_by = []        # case ids
@@ -368,8 +372,10 @@ MIN_OVERLAP_CHARS = 20
 
 
 def overlaps_enough(hay, start, end, sentence):
+    if sentence.start <= start and end <= sentence.end:
+        return True   # the fragment lies within the sentence
     if start <= sentence.start and sentence.end <= end:
-        return True
+        return True   # the sentence lies within the fragment
     overlap = hay[max(start, sentence.start):min(end, sentence.end)].strip()
     return len(overlap.split()) >= MIN_OVERLAP_WORDS or len(overlap) >= MIN_OVERLAP_CHARS
 
@@ -381,7 +387,7 @@ def locate(fragment, paras, sentences_of):
     if not needle:
         return places
     for p in paras:
-        hay = fold(p.text)
+        hay = p.folded
         start = hay.find(needle)
         while start >= 0:
             end = start + len(needle)
@@ -477,7 +483,7 @@ def load_uncited(path):
 def match_listed(entry, sentences):
     """The sentences an entry names: those containing its fragment (in its section, if given)."""
     needle = fold(entry.fragment).strip()
-    hits = [s for s in sentences if needle in fold(s.text)
+    hits = [s for s in sentences if needle in s.folded
             and (entry.section is None or s.section == entry.section)]
     return hits
 
@@ -486,8 +492,13 @@ def match_listed(entry, sentences):
 # The run
 # ---------------------------------------------------------------------------------------------
 
+def runfiles_root():
+    """Where conformance/ is: the runfiles tree under Bazel, else the source workspace."""
+    return os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+
 def workspace_root():
-    """The source workspace, following this file (or a runfiles symlink) back to it."""
+    """The source workspace, following this file (or its runfiles symlink) back to it."""
     here = os.path.realpath(__file__)
     return os.path.dirname(os.path.dirname(os.path.dirname(here)))
 
@@ -531,7 +542,7 @@ class Coverage:
                                      % (where, entry.fragment, SEED,
                                         " in section " + entry.section if entry.section else ""))
                 continue
-            texts = {fold(s.text) for s in hits}
+            texts = {s.folded for s in hits}
             if len(texts) > 1:
                 self.problems.append("%s: %r matches %d different sentences (lines %s): lengthen "
                                      "it or add @section" % (where, entry.fragment, len(texts),
@@ -616,7 +627,7 @@ def main(argv=None):
                         help="print the citations that cover no sentence")
     args = parser.parse_args(argv)
 
-    root = workspace_root()
+    root = runfiles_root()
     cases_dir = args.cases or os.path.join(root, "conformance", "cases")
     uncited = args.uncited or os.path.join(root, "conformance", UNCITED_NAME)
     looked = seeds_candidates(args.seeds)
