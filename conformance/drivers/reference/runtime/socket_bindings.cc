@@ -1,7 +1,8 @@
 // socket_bindings.cc: the methods and attributes of socket objects, bound to sockref::Socket.
 //
 // Most methods are C functions of _socket.socket that take no keyword arguments; accept,
-// close, detach, dup, get_inheritable and set_inheritable are Lib/socket.py's Python methods,
+// close, detach, dup, get_inheritable, set_inheritable, __enter__ and __exit__ are
+// Lib/socket.py's Python methods,
 // and recv_into/recvfrom_into take keywords. Each binding parses as CPython does (see
 // conversions.h) so that argument errors match too.
 //
@@ -67,6 +68,23 @@ Ref Close(Session&, const Ref&, SocketObject& s, const CallArgs& args) {
   static const auto* sig = new Signature(Signature::Python("socket.close", {}, 0, true));
   BindArgs(*sig, args);
   s.Close();
+  return None();
+}
+
+// __enter__ and __exit__ are Lib/socket.py's context manager protocol, what a `with` statement
+// calls: __enter__ returns the socket, __exit__(*args) closes it unless it is closed already.
+Ref Enter(Session&, const Ref& self, SocketObject&, const CallArgs& args) {
+  static const auto* sig = new Signature(Signature::Python("socket.__enter__", {}, 0, true));
+  BindArgs(*sig, args);
+  return self;
+}
+
+Ref Exit(Session&, const Ref&, SocketObject& s, const CallArgs& args) {
+  if (!args.keywords.empty()) {
+    throw TypeError("socket.__exit__() got an unexpected keyword argument '" +
+                    args.keywords.front().first + "'");
+  }
+  if (!s.closed) s.Close();
   return None();
 }
 
@@ -445,6 +463,8 @@ Ref SendMsgAfalg(Session&, const Ref&, SocketObject& s, const CallArgs& args) {
 
 const std::map<std::string, MethodDef, std::less<>>& Methods() {
   static const auto* methods = new std::map<std::string, MethodDef, std::less<>>{
+      {"__enter__", {Enter, true}},
+      {"__exit__", {Exit, true}},
       {"accept", {Accept, true}},
       {"bind", {BindMethod, false}},
       {"close", {Close, true}},
