@@ -276,6 +276,22 @@ TEST(LateStepTest, LateTwiceFails) {
   EXPECT_EQ(r.cases[0].results.at("inproc").verdict.kind, VerdictKind::kFail);
 }
 
+// The oracle's runs get the same second chance: each of its two runs, late once, is run again.
+TEST(LateStepTest, EachLateOracleRunIsTriedOnceMore) {
+  static const Registry registry = ParseRegistry("test", R"({
+    "oracle": "inproc-oracle",
+    "implementations": [{"name": "inproc-oracle", "in_process": true}]})");
+  TimedFake fake{{0.5, 0.2, 0.5, 0.2}};
+  RunSetup s = MakeSetup({"inproc-oracle"}, nullptr);
+  s.registry = &registry;
+  s.factories["inproc-oracle"] = [&fake] {
+    return std::make_unique<InProcessDriver>([&fake] { return fake.Handler(); });
+  };
+  RunResults r = RunDifferential(kTimed, {&kTimed[0]}, s);
+  EXPECT_EQ(*fake.runs, 4);
+  EXPECT_EQ(r.cases[0].results.at("inproc-oracle").verdict.kind, VerdictKind::kPass);
+}
+
 // Early is never the machine's doing: no second run.
 TEST(LateStepTest, AnEarlyStepFailsWithoutARerun) {
   TimedFake fake{{0.05, 0.2}};
