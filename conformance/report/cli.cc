@@ -34,7 +34,8 @@ bool PositiveInt(const std::string& text, int& out) {
 
 const char kSuiteFlagsUsage[] =
     "  --impl NAME       run this implementation (repeatable, in column order; default: the\n"
-    "                    registry's defaults)\n"
+    "                    registry's defaults); a glob ('cpython-3.*') adds every registered\n"
+    "                    name it matches, in registry order, and may match none\n"
     "  --registry FILE   add the implementations of another registry file (repeatable);\n"
     "                    in its argv, {dir} is that file's directory\n"
     "  --expectations NAME=FILE  known failures of NAME (default:\n"

@@ -266,6 +266,13 @@ void WriteResult(std::ostream& out, const RunResults& results) {
   }
 }
 
+// WriteLeftOut names the implementations a pattern chose that could not start here.
+void WriteLeftOut(std::ostream& out, const RunResults& results) {
+  if (results.left_out.empty()) return;
+  out << "\nLEFT OUT (chosen by an --impl pattern, cannot start on this machine: not run)\n";
+  for (const auto& [name, reason] : results.left_out) out << "  " << name << ": " << reason << "\n";
+}
+
 // WriteMachineLacks says which cases nobody could run here because the machine lacks what
 // they need (machine_capabilities.h): not failures, and not passes either.
 void WriteMachineLacks(std::ostream& out, const RunResults& results) {
@@ -295,6 +302,7 @@ void WriteTextReport(std::ostream& out, const RunResults& results) {
   WriteFailures(out, results);
   WriteNotCompared(out, results);
   WriteMachineLacks(out, results);
+  WriteLeftOut(out, results);
   WriteStaleExpectations(out, results);
   WriteResult(out, results);
 }

@@ -18,7 +18,6 @@ Exit status: 0 when every CPython found agrees with the table, 1 when one does n
 failed), 2 on bad usage or when no CPython was found.
 """
 import argparse
-import glob
 import json
 import os
 import re
@@ -26,9 +25,6 @@ import subprocess
 import sys
 import tempfile
 
-OLDEST, NEWEST = (3, 6), (3, 13)
-VERSION_PROBE = ("import platform, sys; print(platform.python_implementation(), "
-                 "'%d.%d' % sys.version_info[:2], platform.python_version())")
 
 
 def runfiles_root():
@@ -37,47 +33,13 @@ def runfiles_root():
     return os.path.abspath(os.path.join(here, "..", ".."))
 
 
+# The interpreters are found as the registry's cpython-3.X launcher finds them.
+sys.path.insert(0, os.path.join(runfiles_root(), "conformance", "drivers", "oracle"))
+from cpythons import find_cpythons  # noqa: E402
+
+
 def workspace_root():
     return os.environ.get("BUILD_WORKSPACE_DIRECTORY") or runfiles_root()
-
-
-def candidate_interpreters(extra):
-    """Paths that may be CPython interpreters: given ones first, then pyenv's and the system's."""
-    found = list(extra)
-    pyenv = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    found += sorted(glob.glob(os.path.join(pyenv, "versions", "*", "bin", "python3")))
-    for directory in ("/usr/bin", "/usr/local/bin"):
-        found += sorted(p for p in glob.glob(os.path.join(directory, "python3.*"))
-                        if re.fullmatch(r"python3\.\d+", os.path.basename(p)))
-    return found
-
-
-def probe(path):
-    """(implementation, "3.9", "3.9.18") of the interpreter at `path`, or None."""
-    try:
-        out = subprocess.run([path, "-c", VERSION_PROBE], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, timeout=30, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    parts = out.decode().split()
-    return tuple(parts) if len(parts) == 3 else None
-
-
-def find_cpythons(extra):
-    """One CPython per version from 3.6 to 3.13: {"3.9": (path, "3.9.18")}, first found wins."""
-    chosen, seen = {}, set()
-    for path in candidate_interpreters(extra):
-        real = os.path.realpath(path)
-        if real in seen or not os.access(real, os.X_OK):
-            continue
-        seen.add(real)
-        info = probe(path)
-        if info is None or info[0] != "CPython":
-            continue
-        major, minor = (int(x) for x in info[1].split("."))
-        if OLDEST <= (major, minor) <= NEWEST and info[1] not in chosen:
-            chosen[info[1]] = (path, info[2])
-    return dict(sorted(chosen.items(), key=lambda kv: tuple(int(x) for x in kv[0].split("."))))
 
 
 def registry_entry(version, path):
@@ -281,21 +243,11 @@ def main():
     parser.add_argument("--jobs", type=int, default=6)
     parser.add_argument("--propose", metavar="FILE", help="write proposed table edits as a patch")
     parser.add_argument("--json", metavar="FILE", help="write every difference found as JSON")
-    parser.add_argument("--write-registry", metavar="FILE",
-                        help="write a registry file with a cpython-X.Y entry per CPython found "
-                             "(for the matrix's --registry) and exit")
     args = parser.parse_args()
     found = find_cpythons([os.path.abspath(os.path.expanduser(p)) for p in args.python])
     if not found:
         sys.stderr.write("version_sweep: no CPython from 3.6 to 3.13 found\n")
         return 2
-    if args.write_registry:
-        target = os.path.join(os.environ.get("BUILD_WORKING_DIRECTORY", "."), args.write_registry)
-        with open(target, "w") as f:
-            json.dump({"implementations": [registry_entry(v, path) for v, (path, _) in
-                                           found.items()]}, f, indent=2)
-        print("version_sweep: %s holds %s" % (target, ", ".join("cpython-" + v for v in found)))
-        return 0
     all_diffs, failed = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for version, (path, patch) in found.items():

@@ -144,6 +144,23 @@ CaseResult JudgeCase(const Case& c, const CaseAt& case_at,
 
 namespace {
 
+// LeaveOutOptional moves the optional implementations (chosen by a pattern) that could not
+// start from the run's implementations to its left_out list: not on this machine is not a
+// failure of an implementation nobody named.
+void LeaveOutOptional(const RunSetup& setup, RunResults& results) {
+  auto& impls = results.implementations;
+  for (const ImplementationInfo& info : impls) {
+    if (!info.available && setup.optional.count(info.name) != 0) {
+      results.left_out.emplace_back(info.name, info.unavailable_reason);
+    }
+  }
+  impls.erase(std::remove_if(impls.begin(), impls.end(),
+                             [&](const ImplementationInfo& info) {
+                               return !info.available && setup.optional.count(info.name) != 0;
+                             }),
+              impls.end());
+}
+
 // StartLanes makes each implementation's driver instances (one for an in-process driver,
 // `setup.jobs` otherwise), starts them all at once, and records in `results` which
 // implementations came up. Python takes a moment to start, and all of them are running before
@@ -193,6 +210,7 @@ std::vector<Lane> StartLanes(const RunSetup& setup, RunResults& results) {
   lanes.erase(std::remove_if(lanes.begin(), lanes.end(),
                              [](const Lane& l) { return !l.driver->running(); }),
               lanes.end());
+  LeaveOutOptional(setup, results);
   return lanes;
 }
 

@@ -15,9 +15,11 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "conformance/language/ast.h"
@@ -80,6 +82,9 @@ struct RunResults {
   std::string oracle;                               // empty when the oracle was not chosen
   std::vector<CaseResult> cases;                    // in table order
   std::map<std::string, std::vector<KnownFailure>> stale_expectations;  // by implementation
+  // Optional implementations (RunSetup::optional) that could not start, with why: not run, and
+  // not counted against the run.
+  std::vector<std::pair<std::string, std::string>> left_out;
   double wall_seconds = 0;
   double multiplier = 1;
 };
@@ -105,6 +110,9 @@ CaseResult JudgeCase(const Case& c, const CaseAt& case_at,
 struct RunSetup {
   const Registry* registry = nullptr;
   std::vector<std::string> names;  // implementations to run, in report order
+  // Names among `names` chosen by a pattern (`--impl 'cpython-3.*'`): one that cannot start here
+  // is left out of the run (RunResults::left_out) instead of being an unavailable column.
+  std::set<std::string> optional;
   std::string root;                // for {root} in argv
   InProcessFactories factories;
   std::map<std::string, Expectations> expectations;  // by implementation name

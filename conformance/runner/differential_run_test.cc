@@ -292,6 +292,23 @@ TEST(LateStepTest, EachLateOracleRunIsTriedOnceMore) {
   EXPECT_EQ(r.cases[0].results.at("inproc-oracle").verdict.kind, VerdictKind::kPass);
 }
 
+// An implementation a pattern chose that cannot start here is left out, with why, and costs
+// the run nothing; the same implementation named outright is an unavailable column, a failure.
+TEST(OptionalImplementationTest, ChosenByAPatternAndAbsentIsLeftOut) {
+  std::vector<const Case*> one = {&kCases[1]};  // fine_after_exit
+  RunSetup s = MakeSetup({"inproc", "missing"}, nullptr);
+  s.optional = {"missing"};
+  RunResults r = RunDifferential(kCases, one, s);
+  ASSERT_EQ(r.implementations.size(), 1u);
+  EXPECT_EQ(r.implementations[0].name, "inproc");
+  ASSERT_EQ(r.left_out.size(), 1u);
+  EXPECT_EQ(r.left_out[0].first, "missing");
+  EXPECT_THAT(r.left_out[0].second, HasSubstr("no-such-program-sockref"));
+  EXPECT_EQ(FailureCount(r), 0);
+  s.optional.clear();
+  EXPECT_GT(FailureCount(RunDifferential(kCases, one, s)), 0);
+}
+
 // Early is never the machine's doing: no second run.
 TEST(LateStepTest, AnEarlyStepFailsWithoutARerun) {
   TimedFake fake{{0.05, 0.2}};

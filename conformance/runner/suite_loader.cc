@@ -90,11 +90,34 @@ Registry LoadExtendedRegistry(const std::string& root, const std::vector<std::st
 
 namespace {
 
+bool IsPattern(const std::string& name) { return name.find_first_of("*?[") != std::string::npos; }
+
+// ExpandPatterns replaces each glob (`--impl 'cpython-3.*'`) by the registry's names it matches,
+// in registry order, leaving out names chosen already; a glob may match none (a machine without
+// those interpreters), a plain name is kept for the check that it exists.
+std::vector<std::string> ExpandPatterns(const std::vector<std::string>& chosen,
+                                        const Registry& registry) {
+  std::vector<std::string> names;
+  for (const std::string& name : chosen) {
+    if (!IsPattern(name)) {
+      names.push_back(name);
+      continue;
+    }
+    for (const Implementation& i : registry.implementations) {
+      const bool taken = std::find(names.begin(), names.end(), i.name) != names.end() ||
+                         std::find(chosen.begin(), chosen.end(), i.name) != chosen.end();
+      if (!taken && ::fnmatch(name.c_str(), i.name.c_str(), 0) == 0) names.push_back(i.name);
+    }
+  }
+  return names;
+}
+
 // ChosenImplementations returns the implementations to run, checked against the registry.
 std::vector<std::string> ChosenImplementations(const SuiteOptions& options,
                                                const Registry& registry) {
-  std::vector<std::string> names = options.implementations;
-  if (names.empty()) names = registry.defaults;
+  std::vector<std::string> names = ExpandPatterns(options.implementations, registry);
+  if (options.implementations.empty()) names = registry.defaults;
+  if (names.empty()) throw SuiteError("no implementation matches the --impl patterns given");
   for (const std::string& name : names) {
     if (registry.Find(name) != nullptr) continue;
     std::string known;
@@ -169,6 +192,14 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
   RunSetup& setup = suite->setup;
   setup.registry = &suite->registry;
   setup.names = names;
+  for (const std::string& name : names) {
+    // A name no --impl spelled out was matched by a pattern: it runs where it can start.
+    if (std::find(options.implementations.begin(), options.implementations.end(), name) ==
+            options.implementations.end() &&
+        !options.implementations.empty()) {
+      setup.optional.insert(name);
+    }
+  }
   setup.root = options.root;
   setup.factories = options.factories;
   setup.jobs = std::max(1, options.jobs);

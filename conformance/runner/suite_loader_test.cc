@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <string>
 
 #include "conformance/runner/expectations.h"
@@ -91,6 +92,22 @@ TEST(LoadSuiteTest, ExpectationsFileCanBeNamed) {
   options.expectations["cpython"] = path;
   std::unique_ptr<Suite> suite = LoadSuite(options);
   EXPECT_EQ(suite->setup.expectations.at("cpython").size(), 1u);
+}
+
+// A glob adds every registered name it matches, in registry order, after the names chosen
+// before it and without repeating one; a glob matching none adds nothing.
+TEST(LoadSuiteTest, ImplementationGlobsExpandInRegistryOrder) {
+  SuiteOptions options = Options({"cpython-3.12", "cpython-3.1*", "reference", "pypy-*"});
+  std::unique_ptr<Suite> suite = LoadSuite(options);
+  EXPECT_EQ(suite->setup.names, (std::vector<std::string>{"cpython-3.12", "cpython-3.10",
+                                                          "cpython-3.11", "cpython-3.13",
+                                                          "reference"}));
+  // Those a pattern chose may be left out where they cannot start; the named ones may not.
+  EXPECT_EQ(suite->setup.optional,
+            (std::set<std::string>{"cpython-3.10", "cpython-3.11", "cpython-3.13"}));
+  options.implementations = {"nonesuch-*"};
+  EXPECT_EQ(ErrorOf([&] { LoadSuite(options); }),
+            "no implementation matches the --impl patterns given");
 }
 
 TEST(LoadSuiteTest, ReportsConfigurationProblems) {

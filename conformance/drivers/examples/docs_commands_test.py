@@ -39,7 +39,8 @@ def block_containing(text, language, needle):
 
 # The aliases of //conformance/BUILD, by the binaries they name.
 ALIASES = {"conformance:report": "conformance/report:report",
-           "conformance:matrix": "conformance/report/matrix:matrix_cli"}
+           "conformance:matrix": "conformance/report/matrix:matrix_cli",
+           "conformance:version_history": "conformance/report:version_history"}
 
 
 def as_run_here(command):
@@ -129,6 +130,8 @@ class PublishedMatrixCommandTest(CommandTest):
         self.assertEqual(command, block_containing(read(ANALYSIS), "sh", needle))
         scratch = os.environ.get("TEST_TMPDIR", "/tmp")
         command = command.replace("docs/conformance-matrix", os.path.join(scratch, "matrix"))
+        command = command.replace("/tmp/version-history.json",
+                                  os.path.join(scratch, "version-history.json"))
         output = self.run_shown(command.rstrip() + " --filter 'byteorder.*' --filter 'inet.*'")
         self.assertIn("Result: OK", output)
         for name in re.findall(r"--impl ([\w-]+)", command):
