@@ -35,7 +35,7 @@ def runfiles_root():
 
 # The interpreters are found as the registry's cpython-3.X launcher finds them.
 sys.path.insert(0, os.path.join(runfiles_root(), "conformance", "drivers", "oracle"))
-from cpythons import find_cpythons  # noqa: E402
+from cpythons import NEWEST, find_cpythons  # noqa: E402
 
 
 def workspace_root():
