@@ -86,6 +86,11 @@ json ResultsToJson(const RunResults& results) {
     for (const KnownFailure& k : entries) stale[name].push_back(k.case_id);
   }
   out["stale_expectations"] = stale;
+  json left_out = json::array();
+  for (const auto& [name, reason] : results.left_out) {
+    left_out.push_back({{"name", name}, {"reason", reason}});
+  }
+  out["left_out"] = left_out;
   out["failures"] = FailureCount(results);
   return out;
 }

@@ -191,8 +191,10 @@ json Capabilities() {
   }
   // The Linux families whose cases need the kernel's support (and, for AF_PACKET, CAP_NET_RAW):
   // a socket of the kind the cases use can be created.
-  for (const auto& [name, family, type, proto] : kFamilyProbes) {
-    if (Works([&] { Socket(family, type, proto); })) caps.push_back(name);
+  for (const FamilyProbe& probe : kFamilyProbes) {
+    if (Works([&probe] { Socket(probe.family, probe.type, probe.proto); })) {
+      caps.push_back(probe.name);
+    }
   }
   caps.push_back(::geteuid() == 0 ? "root" : "nonroot");
   caps.push_back("signals");  // interrupt() reaches the step's thread (runtime/interrupts.h)
