@@ -26,7 +26,9 @@ TEST(RegistryTest, ProjectRegistryNamesEveryImplementationTheSuiteSupports) {
   std::vector<std::string> names;
   for (const Implementation& i : r.implementations) names.push_back(i.name);
   EXPECT_THAT(names, ElementsAre("reference", "reference-binary", "reference-python", "cpython",
-                                 "cpython-debian", "pypy3", "gevent", "eventlet", "trio"));
+                                 "cpython-debian", "cpython-3.6", "cpython-3.7", "cpython-3.8",
+                                 "cpython-3.9", "cpython-3.10", "cpython-3.11", "cpython-3.12",
+                                 "cpython-3.13", "pypy3", "gevent", "eventlet", "trio"));
   EXPECT_EQ(r.oracle, "cpython");
   EXPECT_THAT(r.defaults, ElementsAre("reference", "cpython"));
   EXPECT_TRUE(r.Find("reference")->in_process);
