@@ -13,6 +13,7 @@
 #include <thread>
 #include <tuple>
 
+#include "conformance/runner/machine_capabilities.h"
 #include "conformance/runner/managed_driver.h"
 #include "conformance/runner/timing_policy.h"
 #include "conformance/runner/versioned_cases.h"
@@ -144,21 +145,34 @@ CaseResult JudgeCase(const Case& c, const CaseAt& case_at,
 
 namespace {
 
-// LeaveOutOptional moves the optional implementations (chosen by a pattern) that could not
-// start from the run's implementations to its left_out list: not on this machine is not a
-// failure of an implementation nobody named.
+// LeaveOutOptional moves the optional implementations (chosen by a pattern) whose drivers said
+// they are not on this machine (exit status kAbsentExitStatus, or a program not found) from the
+// run's implementations to its left_out list: absent is not a failure of an implementation
+// nobody named. One that is here but failed to start (a crash, a hello too slow) stays, an
+// unavailable column that fails the run.
 void LeaveOutOptional(const RunSetup& setup, RunResults& results) {
+  auto left_out = [&](const ImplementationInfo& info) {
+    return !info.available && info.absent && setup.optional.count(info.name) != 0;
+  };
   auto& impls = results.implementations;
   for (const ImplementationInfo& info : impls) {
-    if (!info.available && setup.optional.count(info.name) != 0) {
-      results.left_out.emplace_back(info.name, info.unavailable_reason);
-    }
+    if (left_out(info)) results.left_out.emplace_back(info.name, info.unavailable_reason);
   }
-  impls.erase(std::remove_if(impls.begin(), impls.end(),
-                             [&](const ImplementationInfo& info) {
-                               return !info.available && setup.optional.count(info.name) != 0;
-                             }),
-              impls.end());
+  impls.erase(std::remove_if(impls.begin(), impls.end(), left_out), impls.end());
+}
+
+// DriversPerSubprocessImplementation is `setup.jobs`, lowered so that all the subprocess
+// implementations together run at most kMaxDriverProcesses drivers (at least one each): a
+// matrix of sixteen Python columns with six drivers each would start ~100 interpreters at once,
+// and on a small machine their hellos time out and timed steps come late.
+int DriversPerSubprocessImplementation(const RunSetup& setup) {
+  int subprocess = 0;
+  for (const std::string& name : setup.names) {
+    if (!setup.registry->Find(name)->in_process) ++subprocess;
+  }
+  const int jobs = std::max(1, setup.jobs);
+  if (subprocess == 0) return jobs;
+  return std::max(1, std::min(jobs, kMaxDriverProcesses / subprocess));
 }
 
 // StartLanes makes each implementation's driver instances (one for an in-process driver,
@@ -168,20 +182,22 @@ void LeaveOutOptional(const RunSetup& setup, RunResults& results) {
 std::vector<Lane> StartLanes(const RunSetup& setup, RunResults& results) {
   const Registry& registry = *setup.registry;
   std::vector<Lane> lanes;
+  const int per_subprocess = DriversPerSubprocessImplementation(setup);
   for (const std::string& name : setup.names) {
     const Implementation& impl = *registry.Find(name);
     ImplementationInfo info;
     info.name = name;
     info.is_oracle = name == results.oracle;
     info.check_leaks = impl.check_leaks;
-    const int count = impl.in_process ? 1 : std::max(1, setup.jobs);
+    const int count = impl.in_process ? 1 : per_subprocess;
     for (int i = 0; i < count; ++i) {
       try {
         lanes.push_back(
             {name, std::make_unique<ManagedDriver>(MakeDriver(impl, setup.root, setup.factories),
                                                    setup.execution.multiplier)});
-      } catch (const DriverUnavailable& e) {
+      } catch (const DriverUnavailable& e) {  // the program is not here at all
         info.unavailable_reason = e.what();
+        info.absent = true;
         break;
       }
     }
@@ -198,8 +214,9 @@ std::vector<Lane> StartLanes(const RunSetup& setup, RunResults& results) {
       if (lane.driver->running()) {
         if (!info.available) info.hello = lane.driver->hello();
         info.available = true;
-      } else if (info.unavailable_reason.empty()) {
-        info.unavailable_reason = lane.driver->failure();
+      } else {
+        if (info.unavailable_reason.empty()) info.unavailable_reason = lane.driver->failure();
+        info.absent = info.absent || lane.driver->absent();
       }
     }
     if (info.available) info.unavailable_reason.clear();
@@ -465,6 +482,8 @@ std::map<std::string, std::vector<KnownFailure>> StaleExpectations(
 RunResults RunDifferential(const std::vector<Case>& all, const std::vector<const Case*>& selected,
                            const RunSetup& setup) {
   const Clock::time_point start = Clock::now();
+  // Probed now, once: its sockets must not open while an in-process case counts descriptors.
+  MachineLacks();
   RunResults results;
   results.multiplier = setup.execution.multiplier;
   const Registry& registry = *setup.registry;

@@ -38,6 +38,7 @@ struct ImplementationInfo {
   bool check_leaks = false;
   bool available = false;
   std::string unavailable_reason;  // !available
+  bool absent = false;  // !available because not on this machine (DriverUnavailable::absent)
   nlohmann::json hello;            // available: the first driver's hello reply
   int drivers = 0;                 // instances that ran cases
   int restarts = 0;                // fresh drivers started after crashes and hangs
@@ -107,6 +108,10 @@ CaseResult JudgeCase(const Case& c, const CaseAt& case_at,
                      const std::map<std::string, std::vector<CaseRun>>& runs,
                      const std::map<std::string, Expectations>& expectations, double multiplier);
 
+// kMaxDriverProcesses bounds the driver processes of one run, all implementations together:
+// each subprocess implementation gets RunSetup::jobs of them, or fewer when many run.
+inline constexpr int kMaxDriverProcesses = 24;
+
 struct RunSetup {
   const Registry* registry = nullptr;
   std::vector<std::string> names;  // implementations to run, in report order
@@ -116,7 +121,7 @@ struct RunSetup {
   std::string root;                // for {root} in argv
   InProcessFactories factories;
   std::map<std::string, Expectations> expectations;  // by implementation name
-  int jobs = 6;                                      // drivers per subprocess implementation
+  int jobs = 6;  // drivers per subprocess implementation (within kMaxDriverProcesses in all)
   ExecutionOptions execution;
   std::function<void(const std::string&)> progress;  // one line at a time; may be empty
   // Called after each case's last run on every implementation, with how many cases are done, of

@@ -309,6 +309,28 @@ TEST(OptionalImplementationTest, ChosenByAPatternAndAbsentIsLeftOut) {
   EXPECT_GT(FailureCount(RunDifferential(kCases, one, s)), 0);
 }
 
+// Only a driver that says its implementation is absent (exit status 77 before hello) is left
+// out; one that fails to start otherwise is broken, and fails the run even when optional.
+TEST(OptionalImplementationTest, OnlyAnAbsentImplementationIsLeftOut) {
+  static const Registry registry = ParseRegistry("test", R"({
+    "oracle": "inproc",
+    "implementations": [
+      {"name": "inproc", "in_process": true},
+      {"name": "absent", "argv": ["sh", "-c", "echo 'no such version here' >&2; exit 77"]},
+      {"name": "broken", "argv": ["sh", "-c", "exit 1"]}]})");
+  RunSetup s = MakeSetup({"inproc", "absent", "broken"}, nullptr);
+  s.registry = &registry;
+  s.optional = {"absent", "broken"};
+  RunResults r = RunDifferential(kCases, {&kCases[1]}, s);
+  ASSERT_EQ(r.left_out.size(), 1u);
+  EXPECT_EQ(r.left_out[0].first, "absent");
+  EXPECT_THAT(r.left_out[0].second, HasSubstr("no such version here"));
+  ASSERT_EQ(r.implementations.size(), 2u);
+  EXPECT_EQ(r.implementations[1].name, "broken");
+  EXPECT_FALSE(r.implementations[1].available);
+  EXPECT_GT(FailureCount(r), 0);
+}
+
 // Early is never the machine's doing: no second run.
 TEST(LateStepTest, AnEarlyStepFailsWithoutARerun) {
   TimedFake fake{{0.05, 0.2}};

@@ -33,7 +33,19 @@ Clock::time_point Deadline(double seconds);
 class DriverUnavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  DriverUnavailable(const std::string& what, bool absent)
+      : std::runtime_error(what), absent_(absent) {}
+  // absent says the driver exited with kAbsentExitStatus before hello: the implementation is
+  // not on this machine (PROTOCOL.md, "Starting"), as opposed to broken or too slow.
+  bool absent() const { return absent_; }
+
+ private:
+  bool absent_ = false;
 };
+
+// kAbsentExitStatus is the exit status with which a driver says, before answering hello, that
+// its implementation is not on this machine (automake's "skipped" status).
+inline constexpr int kAbsentExitStatus = 77;
 
 // DriverReply is how one request ended.
 struct DriverReply {

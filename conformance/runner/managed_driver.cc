@@ -19,6 +19,7 @@ bool ManagedDriver::Start() {
   } catch (const DriverUnavailable& e) {
     running_ = false;
     failure_ = e.what();
+    absent_ = e.absent();
   }
   return running_;
 }

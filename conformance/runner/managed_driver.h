@@ -40,6 +40,9 @@ class ManagedDriver {
 
   bool running() const { return running_; }
   const std::string& failure() const { return failure_; }
+  // absent says the last failed start was the driver saying its implementation is not on this
+  // machine (DriverUnavailable::absent).
+  bool absent() const { return absent_; }
   // hello returns the last hello reply (null before a successful Start).
   const nlohmann::json& hello() const { return hello_; }
   // restarts counts the fresh drivers started after failures.
@@ -50,6 +53,7 @@ class ManagedDriver {
   double multiplier_;
   bool running_ = false;
   std::string failure_;
+  bool absent_ = false;
   nlohmann::json hello_;
   std::vector<std::string> capabilities_;
   int restarts_ = 0;

@@ -152,7 +152,7 @@ SubprocessDriver::~SubprocessDriver() { Stop(); }
 
 void SubprocessDriver::Spawn() {
   std::optional<std::string> path = FindProgram(argv_[0]);
-  if (!path) throw DriverUnavailable("program not found: " + argv_[0]);
+  if (!path) throw DriverUnavailable("program not found: " + argv_[0], /*absent=*/true);
   std::vector<char*> args;
   for (std::string& a : argv_) args.push_back(a.data());
   args.push_back(nullptr);
@@ -203,11 +203,14 @@ void SubprocessDriver::Spawn() {
 json SubprocessDriver::Start(Clock::time_point deadline) {
   Kill();
   stderr_tail_.clear();
+  last_exit_status_ = -1;
   Spawn();
   DriverReply r = Call(HelloRequest(), deadline);
   if (r.status != DriverReply::Status::kOk) {
+    const bool absent = last_exit_status_ == kAbsentExitStatus;
     throw DriverUnavailable(std::string("no hello reply (") + StatusName(r.status) +
-                            "): " + r.detail);
+                                "): " + r.detail,
+                            absent);
   }
   try {
     return CheckHello(r.message);
@@ -376,17 +379,19 @@ std::string SubprocessDriver::Kill() {
   } else {
     ::kill(-pid_, SIGKILL);  // anything it left behind in its group
   }
+  // Reading /proc to find orphans opens descriptors: not while an in-process case counts them.
+  std::shared_lock lock(DescriptorTableLock());
   // Whatever the driver started and left behind outside its group (setsid) is now this
   // process's child: end it too.
   NoteDriverEnded(pid_);
   KillOrphans();
-  std::shared_lock lock(DescriptorTableLock());
   CloseFd(to_child_);
   CloseFd(from_child_);
   DrainStderr();
   CloseFd(child_err_);
   pid_ = -1;
   pending_.clear();
+  last_exit_status_ = !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return killed ? "the runner killed it" : "it " + DescribeWaitStatus(status);
 }
 

@@ -68,6 +68,7 @@ class SubprocessDriver : public DriverConnection {
   bool holds_large_reply_ = false;  // holds one of LargeReplyGate's places
   Clock::duration throttled_{};     // this Call's wait for such a place
   std::string stderr_tail_;  // the last bytes of stderr
+  int last_exit_status_ = -1;  // of the last driver Kill() reaped, if it exited by itself
 };
 
 }  // namespace sockref::conformance::runner

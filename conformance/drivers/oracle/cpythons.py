@@ -7,8 +7,8 @@ launcher that runs a program under the one of a given version.
 Interpreters are looked for among pyenv's versions ($PYENV_ROOT, else ~/.pyenv), then
 /usr/bin/python3.X and /usr/local/bin/python3.X; the first of each version found wins. The
 registry's cpython-3.X implementations start their driver through this launcher, so a machine
-without that version reports the implementation unavailable, saying where it looked (exit
-status 3), and the same entries serve every machine. version_sweep uses find_cpythons.
+without that version reports the implementation absent, saying where it looked (exit status
+77, PROTOCOL.md "Starting"), and the same entries serve every machine. version_sweep uses find_cpythons.
 """
 import glob
 import os
@@ -19,7 +19,9 @@ import sys
 OLDEST, NEWEST = (3, 6), (3, 13)
 VERSION_PROBE = ("import platform, sys; print(platform.python_implementation(), "
                  "'%d.%d' % sys.version_info[:2], platform.python_version())")
-NOT_FOUND = 3  # the launcher's exit status when no interpreter of the version is here
+# The launcher's exit status when no interpreter of the version is here: the runner's
+# kAbsentExitStatus (PROTOCOL.md, "Starting"), so a pattern-chosen column is left out.
+NOT_FOUND = 77
 
 
 def pyenv_root():
