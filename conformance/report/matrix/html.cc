@@ -24,6 +24,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .v-unsupported { background: var(--unsupported); color: #555; }
 .v-unavailable { background: var(--unavailable); color: #888; }
 .v-divergence { background: var(--divergence); } .v-unstable { background: var(--unstable); }
+.v-notrun { background: var(--unavailable); color: #888; } .v-na { color: #888; }
 .legend span { padding: 1px 6px; margin-right: 4px; border: 1px solid var(--line); }
 .known { color: #555; font-style: italic; } .changed { font-weight: bold; color: #a00; }
 #m { width: 100%; } #m thead th { position: sticky; top: 0; z-index: 1; cursor: pointer; }
@@ -44,7 +45,7 @@ constexpr char kScript[] = R"js(
 (function () {
   var $ = function (id) { return document.getElementById(id); };
   var rank = {fail: 0, crash: 1, hang: 2, unsupported: 3, unavailable: 4, divergence: 5,
-              unstable: 6, pass: 7};
+              unstable: 6, notrun: 7, na: 8, pass: 9};
   var rows = Array.prototype.slice.call(document.querySelectorAll('#m tr.case'));
   var details = Array.prototype.slice.call(document.querySelectorAll('tr.detail'));
   function state() {
@@ -176,7 +177,10 @@ std::string Mark(const MatrixCell& c) {
                : s + " pass";
   }
   s += std::string(" ") + VerdictLabel(c.verdict);
-  if (c.verdict != "unsupported" && c.verdict != "unavailable") s += StepMark(c);
+  if (c.verdict != "unsupported" && c.verdict != "unavailable" && c.verdict != "n/a" &&
+      c.verdict != "not run") {
+    s += StepMark(c);
+  }
   if (c.Listed()) s += " <span class=\"known\">(known)</span>";
   if (c.expectation == "fails differently") s += " <span class=\"changed\">(changed)</span>";
   return s;
@@ -241,7 +245,7 @@ void WriteHead(std::ostream& out, const Matrix& m) {
       << Number(m.multiplier, "%g") << ".</p>\n";
   out << "<p class=\"legend\">";
   for (const char* v : kVerdicts) {
-    out << "<span class=\"v-" << v << "\">" << VerdictSymbol(v) << " " << VerdictLabel(v)
+    out << "<span class=\"v-" << VerdictToken(v) << "\">" << VerdictSymbol(v) << " " << VerdictLabel(v)
         << "</span>";
   }
   out << "<br>Unsupported (a lacking capability or a missing name) is never a pass. "
@@ -278,7 +282,8 @@ void WriteImplementations(std::ostream& out, const Matrix& m) {
 void WriteTotals(std::ostream& out, const Matrix& m) {
   out << "<h2 id=\"totals\">Totals</h2>\n<table>\n<tr><th>implementation</th><th>cases</th>";
   for (const char* v : kVerdicts) {
-    out << "<th class=\"v-" << v << "\">" << VerdictSymbol(v) << " " << VerdictLabel(v) << "</th>";
+    out << "<th class=\"v-" << VerdictToken(v) << "\">" << VerdictSymbol(v) << " "
+        << VerdictLabel(v) << "</th>";
   }
   out << "<th>agrees with the oracle</th><th>known failures</th><th>unexpected</th></tr>\n";
   for (std::size_t i = 0; i < m.columns.size(); ++i) {
@@ -315,7 +320,7 @@ std::string AreaSummary(const MatrixTotals& t) {
   for (const char* v : kVerdicts) {
     const int n = t.Count(v);
     if (n == 0) continue;
-    s += "<span class=\"v v-" + std::string(v) + "\">" + std::to_string(n) + " " +
+    s += "<span class=\"v v-" + VerdictToken(v) + "\">" + std::to_string(n) + " " +
          VerdictSymbol(v) + "</span> ";
   }
   return s;
@@ -348,7 +353,7 @@ void WriteFilters(std::ostream& out, const Matrix& m) {
   out << "</select></label><label>verdict <select id=\"f-verdict\"><option value=\"\">any"
          "</option><option value=\"!pass\">anything but pass</option>";
   for (const char* v : kVerdicts) {
-    out << "<option value=\"" << v << "\">" << VerdictLabel(v) << "</option>";
+    out << "<option value=\"" << VerdictToken(v) << "\">" << VerdictLabel(v) << "</option>";
   }
   out << "</select></label><label><input type=\"checkbox\" id=\"f-differ\"> implementations "
          "differ</label><label>case <input type=\"search\" id=\"f-text\" placeholder=\"id "
@@ -374,7 +379,9 @@ void WriteMatrixTable(std::ostream& out, const Matrix& m, const PageOptions& opt
     out << "</tr>\n";
     for (const MatrixRow& r : a.rows) {
       std::string verdicts;
-      for (const MatrixCell& c : r.cells) verdicts += (verdicts.empty() ? "" : " ") + c.verdict;
+      for (const MatrixCell& c : r.cells) {
+        verdicts += (verdicts.empty() ? "" : " ") + VerdictToken(c.verdict);
+      }
       ++index;
       out << "<tr class=\"case\" data-i=\"" << index << "\" data-id=\"" << HtmlEscape(r.id)
           << "\" data-verdicts=\"" << verdicts << "\"><td class=\"num\">" << index
@@ -412,9 +419,9 @@ void WriteDivergences(std::ostream& out, const Matrix& m, const PageOptions& opt
           where += (where.empty() ? "" : ", ") + std::string("line ") + std::to_string(c.line);
         }
         out << "<tr class=\"detail\" data-area=\"" << HtmlEscape(a.name) << "\" data-impl=\"" << i
-            << "\" data-id=\"" << HtmlEscape(r.id) << "\" data-v=\"" << c.verdict << "\"><td><code>"
+            << "\" data-id=\"" << HtmlEscape(r.id) << "\" data-v=\"" << VerdictToken(c.verdict) << "\"><td><code>"
             << HtmlEscape(r.id) << "</code>" << Location(r, options) << "</td><td>"
-            << HtmlEscape(m.columns[i].name) << "</td><td class=\"v v-" << c.verdict << "\">"
+            << HtmlEscape(m.columns[i].name) << "</td><td class=\"v v-" << VerdictToken(c.verdict) << "\">"
             << Mark(c) << "</td><td>" << HtmlEscape(where) << "</td><td>" << Code(c.source)
             << "</td><td>" << Code(c.expected) << "</td><td>"
             << (c.actual.empty() ? HtmlEscape(Shorten(c.detail, 2000)) : Code(c.actual))

@@ -61,7 +61,10 @@ std::string Mark(const MatrixCell& c) {
     return c.expectation == "unexpected pass" ? s + " **pass, but listed**" : s;
   }
   s += std::string(" ") + VerdictLabel(c.verdict);
-  if (c.verdict != "unsupported" && c.verdict != "unavailable") s += StepMark(c);
+  if (c.verdict != "unsupported" && c.verdict != "unavailable" && c.verdict != "n/a" &&
+      c.verdict != "not run") {
+    s += StepMark(c);
+  }
   if (c.Listed()) s += " (known)";
   if (c.expectation == "fails differently") s += " **(changed)**";
   return s;
@@ -99,7 +102,10 @@ void WriteHeader(std::ostream& out, const Matrix& m) {
       << Number(m.multiplier, "%g") << ".\n\n";
   out << "Legend: ✓ pass · ✗ fail · ! crash · ◷ hang · – unsupported (a lacking capability or "
          "a missing name: never a pass) · · unavailable · ≠ divergence (the oracle does other "
-         "than the case documents) · ? unstable (the oracle's two runs differ). `@3` is the first "
+         "than the case documents) · ? unstable (the oracle's two runs differ) · ⊘ not run (the runner "
+         "had stopped sending the implementation cases) · ∘ n/a (the case states no behaviour of "
+         "the implementation's Python version, or needs what this machine lacks: neither a pass "
+         "nor a failure). `@3` is the first "
          "differing step; *(known)* marks a failure listed in "
          "`conformance/expectations/<implementation>.txt`; **(changed)** one that fails "
          "otherwise than listed.\n\n";
@@ -122,16 +128,15 @@ void WriteImplementations(std::ostream& out, const Matrix& m) {
 void WriteTotals(std::ostream& out, const Matrix& m) {
   out << "## Totals\n\n";
   out << "| implementation | cases | ✓ pass | ✗ fail | ! crash | ◷ hang | – unsupported | "
-         "· unavailable | ≠ divergence | ? unstable | agrees with the oracle | known failures | "
-         "unexpected |\n";
+         "· unavailable | ≠ divergence | ? unstable | ⊘ not run | ∘ n/a | agrees with the oracle | "
+         "known failures | unexpected |\n";
   out << "| --- |";
-  for (int i = 0; i < 12; ++i) out << " ---: |";
+  for (int i = 0; i < 14; ++i) out << " ---: |";
   out << "\n";
   for (std::size_t i = 0; i < m.columns.size(); ++i) {
     const MatrixTotals& t = m.totals[i];
     out << "| **" << Text(m.columns[i].name) << "** | " << t.cases;
-    for (const char* v : {"pass", "fail", "crash", "hang", "unsupported", "unavailable",
-                          "divergence", "unstable"}) {
+    for (const char* v : kVerdicts) {
       out << " | " << t.Count(v);
     }
     if (m.columns[i].oracle) {

@@ -206,7 +206,15 @@ const char* VerdictSymbol(const std::string& verdict) {
   if (verdict == "unavailable") return "·";
   if (verdict == "divergence") return "≠";
   if (verdict == "unstable") return "?";
+  if (verdict == "not run") return "⊘";
+  if (verdict == "n/a") return "∘";
   return "?";
+}
+
+std::string VerdictToken(const std::string& verdict) {
+  if (verdict == "n/a") return "na";
+  if (verdict == "not run") return "notrun";
+  return verdict;
 }
 
 const char* VerdictLabel(const std::string& verdict) {

@@ -35,7 +35,8 @@ class MatrixError : public std::runtime_error {
 
 // The verdict names, in the order the matrix counts them (the report's order).
 inline constexpr const char* kVerdicts[] = {"pass",        "fail",        "crash",      "hang",
-                                            "unsupported", "unavailable", "divergence", "unstable"};
+                                            "unsupported", "unavailable", "divergence", "unstable",
+                                            "not run",     "n/a"};
 
 // MatrixColumn is one implementation, as its driver introduced itself.
 struct MatrixColumn {
@@ -169,6 +170,10 @@ std::string StepMark(const MatrixCell& cell);
 // DejaVu Sans, Debian's default font, so a browser there draws it rather than a missing-glyph
 // box (⌛, the obvious hang mark, is in none of Debian's default fonts).
 const char* VerdictSymbol(const std::string& verdict);
+
+// VerdictToken returns `verdict` as one word for HTML classes and data attributes ("n/a" is
+// "na", "not run" "notrun"; the others are themselves).
+std::string VerdictToken(const std::string& verdict);
 
 // VerdictLabel returns how the writers spell `verdict` for people: the report's own name,
 // "pass", "fail", ..., "unsupported"; "?" for a name it does not know.

@@ -162,7 +162,7 @@ class MatrixPageTest(unittest.TestCase):
         # The check itself: unassigned code points all draw the same box, a letter does not.
         self.assertTrue(report["missingAgree"], report)
         self.assertTrue(report["letterDiffers"], report)
-        self.assertEqual(len(report["glyphs"]), 10, report)  # 8 verdicts and the two arrows
+        self.assertEqual(len(report["glyphs"]), 12, report)  # 10 verdicts and the two arrows
         for g in report["glyphs"]:
             self.assertFalse(g["box"], "%r is drawn as the missing-glyph box in %s"
                              % (g["glyph"], report["family"]))
