@@ -38,7 +38,6 @@ struct ImplementationInfo {
   bool check_leaks = false;
   bool available = false;
   std::string unavailable_reason;  // !available
-  bool absent = false;  // !available because not on this machine (DriverUnavailable::absent)
   nlohmann::json hello;            // available: the first driver's hello reply
   int drivers = 0;                 // instances that ran cases
   int restarts = 0;                // fresh drivers started after crashes and hangs
@@ -46,6 +45,7 @@ struct ImplementationInfo {
   // came from: "hello", "--target-version" or "assumed: ..." (versioned_cases.h).
   PythonVersion version = kDefaultTargetVersion;
   std::string version_source;
+  bool absent = false;  // !available because not on this machine (DriverUnavailable::absent)
 };
 
 // ImplResult is one case on one implementation.
