@@ -86,28 +86,23 @@ ControlBuffer ReceiveControl(std::int64_t ancbufsize) {
 }
 
 // ReceivedMessage is the state of one recvmsg(2): the address buffer the kernel
-// fills, the control buffer it fills (owned by the caller, so that a call without
-// one has no buffer to destroy), and the decoding that must not leak descriptors.
+// fills, and the decoding that must not leak descriptors. The control buffer is
+// the caller's, so that a call without one has no buffer to own and destroy.
 class ReceivedMessage {
  public:
-  // `control` (empty: no ancillary data) must outlive the message.
-  explicit ReceivedMessage(ControlBuffer& control)
-      : control_data_(control.data()), control_size_(control.size()) {}
-  // No control buffer.
-  ReceivedMessage() = default;
-
-  // Receive performs recvmsg(2) into `iov` through the timeout engine and returns
-  // the byte count. Always inlined, as timeout_engine::Call is: out of line, its
-  // frame and spilled arguments cost as much as the rest of a ready call.
+  // Receive performs recvmsg(2) into `iov` and `control` (empty: no ancillary
+  // data) through the timeout engine and returns the byte count. Always inlined,
+  // as timeout_engine::Call is: out of line, its frame and spilled arguments cost
+  // as much as the rest of a ready call.
   template <typename CurrentFd>
   [[gnu::always_inline]] ssize_t Receive(CurrentFd&& current_fd, TimeoutNs timeout,
                                          std::atomic<std::uint8_t>* hints, IoVectors& iov,
-                                         int flags) {
+                                         ControlBuffer& control, int flags) {
     msg_.msg_name = &address_;
     msg_.msg_iov = iov.data();
     msg_.msg_iovlen = iov.size();
-    msg_.msg_control = control_data_;
-    const std::size_t control_size = control_size_;
+    msg_.msg_control = control.data();
+    const std::size_t control_size = control.size();
     return timeout_engine::Call(current_fd, Readiness::kReadable, timeout, hints, [&](int fd) {
       // What the kernel writes back, reset for every attempt.
       msg_.msg_namelen = sizeof address_;
@@ -123,10 +118,10 @@ class ReceivedMessage {
   [[gnu::always_inline]] RecvMsgIntoResult ReceiveInto(CurrentFd&& current_fd, TimeoutNs timeout,
                                                        std::atomic<std::uint8_t>* hints, int proto,
                                                        std::span<const MutableBuffer> buffers,
-                                                       int flags) {
+                                                       ControlBuffer& control, int flags) {
     IoVectors iov(buffers);
     RecvMsgIntoResult result;
-    result.nbytes = Receive(current_fd, timeout, hints, iov, flags);
+    result.nbytes = Receive(current_fd, timeout, hints, iov, control, flags);
     Decode(proto, result);
     return result;
   }
@@ -160,8 +155,6 @@ class ReceivedMessage {
   }
 
  private:
-  void* control_data_ = nullptr;
-  std::size_t control_size_ = 0;
   // Not zeroed: the kernel writes msg_namelen bytes and DecodeAddress reads no more.
   sockaddr_storage address_;
   msghdr msg_{};
@@ -202,10 +195,10 @@ RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int
   // over ValueError (see receive_buffer.h).
   socket_internal::ReceiveBuffer buffer(bufsize, hints_);
   ControlBuffer control = ReceiveControl(ancbufsize);
-  ReceivedMessage message(control);
+  ReceivedMessage message;
   const MutableBuffer whole(buffer.data(), buffer.size());
   IoVectors iov(std::span<const MutableBuffer>(&whole, 1));
-  const ssize_t n = message.Receive(CurrentFd(), timeout_, &hints_, iov, flags);
+  const ssize_t n = message.Receive(CurrentFd(), timeout_, &hints_, iov, control, flags);
   RecvMsgResult result;
   // With MSG_TRUNC, n is the datagram's real length, which may exceed bufsize:
   // CPython's recvmsg() only ever shrinks its buffer, so it returns bufsize bytes.
@@ -217,17 +210,19 @@ RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int
 RecvMsgIntoResult Socket::recvmsg_into(std::span<const MutableBuffer> buffers,
                                        std::int64_t ancbufsize, int flags) {
   if (ancbufsize == 0) [[likely]] {
-    // The common call: no control buffer to own and destroy.
+    // The common call: no control buffer to own and destroy (an empty one is
+    // nothing but two constants once inlined).
     ReceivedMessage message;
-    return message.ReceiveInto(CurrentFd(), timeout_, &hints_, proto_, buffers, flags);
+    ControlBuffer none;
+    return message.ReceiveInto(CurrentFd(), timeout_, &hints_, proto_, buffers, none, flags);
   }
   // Out of line, taking its arguments by value, so that the common call spills
   // nothing for it.
   auto receive_with = [this](std::span<const MutableBuffer> buffers, std::int64_t ancbufsize,
                              int flags) __attribute__((noinline)) {
     ControlBuffer control = ControlBuffer::ForReceive(ancbufsize);
-    ReceivedMessage message(control);
-    return message.ReceiveInto(CurrentFd(), timeout_, &hints_, proto_, buffers, flags);
+    ReceivedMessage message;
+    return message.ReceiveInto(CurrentFd(), timeout_, &hints_, proto_, buffers, control, flags);
   };
   return receive_with(buffers, ancbufsize, flags);
 }
