@@ -73,11 +73,14 @@ WHY = {
     "SendallRecvInto": "sendall() in timeout mode reads the monotonic clock to bound the whole "
                        "call (vDSO, no system call); recv_into() checks its arguments.",
     "SendmsgRecvmsgInto": "the caller's buffers go to the kernel as they are (ConstBuffer and "
-                          "MutableBuffer are laid out as iovec) and nothing is allocated without "
-                          "ancillary data; what remains is the Python-shaped result "
-                          "(RecvMsgIntoResult: a vector and an Address variant, built and "
-                          "destroyed per call) and the timeout engine's bookkeeping, a fixed "
-                          "~250 instructions per message whatever the size.",
+                          "MutableBuffer are laid out as iovec), nothing is allocated without "
+                          "ancillary data and a call without an address or ancillary data is "
+                          "one inlined path; what remains is two library calls (each a frame "
+                          "around the timeout engine's retry loop), the sender-address buffer "
+                          "recvmsg(2) is given (and its stack protector), and the Python-shaped "
+                          "result (RecvMsgIntoResult: a vector and an Address variant, built "
+                          "with six stores and destroyed per call), a fixed ~135 instructions "
+                          "per message whatever the size.",
     "SendtoRecvfrom": "sendto() encodes its ('127.0.0.1', port) address on every call and "
                       "recvfrom() decodes the sender's into a new (host, port): Python's API "
                       "shape, paid per datagram; IPv4 literals take a fast path (no Python "

@@ -371,12 +371,17 @@ class SockrefWorkload final : public Workload {
   }
 
   std::size_t SendMessage() override {
-    const std::byte* data = reinterpret_cast<const std::byte*>(message_.data());
-    Bytes copy;
+    // Only the extra_copy binary constructs (and destroys) a copy per message.
     if constexpr (kInjection == Injection::kExtraCopy) {
-      copy = message_;
-      data = reinterpret_cast<const std::byte*>(copy.data());
+      const Bytes copy = message_;
+      return Send(reinterpret_cast<const std::byte*>(copy.data()));
+    } else {
+      return Send(reinterpret_cast<const std::byte*>(message_.data()));
     }
+  }
+
+  // Send sends the message_.size() bytes at `data` (message_ or its copy).
+  std::size_t Send(const std::byte* data) {
     const std::size_t size = message_.size();
     std::size_t sent = 0;
     switch (spec().api) {

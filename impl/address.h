@@ -30,6 +30,11 @@ namespace sockref {
 // NoAddress is Python's None: what getsockname()/recvfrom() report when the
 // kernel returns a zero-length address.
 struct NoAddress {
+  // User-provided and not constexpr on purpose: with an implicit (or constexpr)
+  // constructor g++ 12 folds the value-initialisation of this empty alternative
+  // into zero-filling the whole Address variant (96 bytes, a `rep stos`) every
+  // time one is default-constructed, e.g. in every recvmsg_into() result.
+  NoAddress() noexcept {}
   friend bool operator==(const NoAddress&, const NoAddress&) = default;
 };
 

@@ -55,38 +55,83 @@ Bytes PackUint32(std::uint32_t value) {
   return Bytes(reinterpret_cast<const char*>(&value), sizeof value);
 }
 
-// ReceivedMessage is the state of one recvmsg(2): the address and control buffers
-// the kernel fills, and the decoding that must not leak descriptors.
+// SendMessage performs sendmsg(2) of `buffers` with `control` (empty: none) to
+// `target` (null: the connected peer) through the timeout engine and returns the
+// byte count. Always inlined, as timeout_engine::Call is.
+template <typename CurrentFd>
+[[gnu::always_inline]] inline ssize_t SendMessage(CurrentFd&& current_fd, TimeoutNs timeout,
+                                                  std::atomic<std::uint8_t>* hints,
+                                                  std::span<const ConstBuffer> buffers, int flags,
+                                                  const Sockaddr* target,
+                                                  const ControlBuffer& control) {
+  IoVectors iov(buffers);
+  msghdr msg{};
+  if (target != nullptr) {
+    msg.msg_name = const_cast<sockaddr*>(target->get());
+    msg.msg_namelen = target->length;
+  }
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = iov.size();
+  msg.msg_control = const_cast<void*>(control.data());
+  msg.msg_controllen = control.size();
+  flags |= MSG_NOSIGNAL;
+  return timeout_engine::Call(current_fd, Readiness::kWritable, timeout, hints,
+                              [&](int fd) { return ::sendmsg(fd, &msg, flags); });
+}
+
+// ReceiveControl returns recvmsg()'s control buffer for `ancbufsize`: none (the
+// common case) costs nothing; ForReceive checks the rest.
+ControlBuffer ReceiveControl(std::int64_t ancbufsize) {
+  return ancbufsize == 0 ? ControlBuffer() : ControlBuffer::ForReceive(ancbufsize);
+}
+
+// ReceivedMessage is the state of one recvmsg(2): the address buffer the kernel
+// fills, and the decoding that must not leak descriptors. The control buffer is
+// the caller's, so that a call without one has no buffer to own and destroy.
 class ReceivedMessage {
  public:
-  // No ancillary buffer (the common case) costs nothing; ForReceive checks the
-  // rest.
-  explicit ReceivedMessage(std::int64_t ancbufsize)
-      : control_(ancbufsize == 0 ? ControlBuffer() : ControlBuffer::ForReceive(ancbufsize)) {}
-
-  // Receive performs recvmsg(2) into `iov` through the timeout engine and returns
-  // the byte count.
+  // Receive performs recvmsg(2) into `iov` and `control` (empty: no ancillary
+  // data) through the timeout engine and returns the byte count. Always inlined,
+  // as timeout_engine::Call is: out of line, its frame and spilled arguments cost
+  // as much as the rest of a ready call.
   template <typename CurrentFd>
-  ssize_t Receive(CurrentFd&& current_fd, TimeoutNs timeout, std::atomic<std::uint8_t>* hints,
-                  IoVectors& iov, int flags) {
+  [[gnu::always_inline]] ssize_t Receive(CurrentFd&& current_fd, TimeoutNs timeout,
+                                         std::atomic<std::uint8_t>* hints, IoVectors& iov,
+                                         ControlBuffer& control, int flags) {
     msg_.msg_name = &address_;
     msg_.msg_iov = iov.data();
     msg_.msg_iovlen = iov.size();
-    msg_.msg_control = control_.data();
+    msg_.msg_control = control.data();
+    const std::size_t control_size = control.size();
     return timeout_engine::Call(current_fd, Readiness::kReadable, timeout, hints, [&](int fd) {
       // What the kernel writes back, reset for every attempt.
       msg_.msg_namelen = sizeof address_;
-      msg_.msg_controllen = control_.size();
+      msg_.msg_controllen = control_size;
       msg_.msg_flags = 0;
       return ::recvmsg(fd, &msg_, flags);
     });
   }
 
+  // ReceiveInto is recvmsg_into() once the control buffer is known: Receive, then
+  // Decode into a new result.
+  template <typename CurrentFd>
+  [[gnu::always_inline]] RecvMsgIntoResult ReceiveInto(CurrentFd&& current_fd, TimeoutNs timeout,
+                                                       std::atomic<std::uint8_t>* hints, int proto,
+                                                       std::span<const MutableBuffer> buffers,
+                                                       ControlBuffer& control, int flags) {
+    IoVectors iov(buffers);
+    RecvMsgIntoResult result;
+    result.nbytes = Receive(current_fd, timeout, hints, iov, control, flags);
+    Decode(proto, result);
+    return result;
+  }
+
   // Decode fills ancdata, msg_flags and address of `result`, then runs
   // `finish` (the rest of the result). If any of it fails the descriptors the
-  // kernel already installed are closed before rethrowing.
+  // kernel already installed are closed before rethrowing. Inlined: its common
+  // case is a few loads and tests.
   template <typename Result, typename Finish>
-  void Decode(int proto, Result& result, Finish&& finish) {
+  [[gnu::always_inline]] void Decode(int proto, Result& result, Finish&& finish) {
     try {
       // Result members start empty: no items and NoAddress, what a message
       // without control data or sender address decodes to.
@@ -105,12 +150,11 @@ class ReceivedMessage {
     }
   }
   template <typename Result>
-  void Decode(int proto, Result& result) {
+  [[gnu::always_inline]] void Decode(int proto, Result& result) {
     Decode(proto, result, [] {});
   }
 
  private:
-  ControlBuffer control_;
   // Not zeroed: the kernel writes msg_namelen bytes and DecodeAddress reads no more.
   sockaddr_storage address_;
   msghdr msg_{};
@@ -121,27 +165,27 @@ class ReceivedMessage {
 std::int64_t Socket::sendmsg(std::span<const ConstBuffer> buffers,
                              std::span<const AncillaryItem> ancdata, int flags,
                              const std::optional<Address>& address) {
-  // The address is encoded first, as CPython checks it before the buffers; the
-  // sockaddr is built only when there is one (zeroing it costs as much as the
-  // rest of a small sendmsg).
-  auto send = [&](const Sockaddr* target) {
-    IoVectors iov(buffers);
-    ControlBuffer control = ancdata.empty() ? ControlBuffer() : EncodeAncillary(ancdata);
-    msghdr msg{};
-    if (target != nullptr) {
-      msg.msg_name = const_cast<sockaddr*>(target->get());
-      msg.msg_namelen = target->length;
+  if (!address && ancdata.empty()) [[likely]] {
+    // The common call: no sockaddr in this frame (zeroing one costs as much as the
+    // rest of a small sendmsg, and a frame holding one pays the stack protector),
+    // and no control buffer.
+    return SendMessage(CurrentFd(), timeout_, &hints_, buffers, flags, nullptr, ControlBuffer());
+  }
+  // Out of line, for the same reasons; it takes its arguments by value so that the
+  // common call spills none of them. The address is encoded first, as CPython
+  // checks it before the buffers and the ancillary data.
+  auto send_with = [this](std::span<const ConstBuffer> buffers,
+                          std::span<const AncillaryItem> ancdata, int flags,
+                          const std::optional<Address>* address) __attribute__((noinline)) {
+    if (!*address) {
+      return SendMessage(CurrentFd(), timeout_, &hints_, buffers, flags, nullptr,
+                         EncodeAncillary(ancdata));
     }
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = iov.size();
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    return timeout_engine::Call(CurrentFd(), Readiness::kWritable, timeout_, &hints_,
-                                [&](int fd) { return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL); });
+    const Sockaddr target = Encode(**address, "sendmsg");
+    return SendMessage(CurrentFd(), timeout_, &hints_, buffers, flags, &target,
+                       ancdata.empty() ? ControlBuffer() : EncodeAncillary(ancdata));
   };
-  if (!address) return send(nullptr);
-  const Sockaddr target = Encode(*address, "sendmsg");
-  return send(&target);
+  return send_with(buffers, ancdata, flags, &address);
 }
 
 RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int flags) {
@@ -150,10 +194,11 @@ RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int
   // Allocated before ancbufsize is checked, as in CPython, so MemoryError wins
   // over ValueError (see receive_buffer.h).
   socket_internal::ReceiveBuffer buffer(bufsize, hints_);
-  ReceivedMessage message(ancbufsize);
+  ControlBuffer control = ReceiveControl(ancbufsize);
+  ReceivedMessage message;
   const MutableBuffer whole(buffer.data(), buffer.size());
   IoVectors iov(std::span<const MutableBuffer>(&whole, 1));
-  const ssize_t n = message.Receive(CurrentFd(), timeout_, &hints_, iov, flags);
+  const ssize_t n = message.Receive(CurrentFd(), timeout_, &hints_, iov, control, flags);
   RecvMsgResult result;
   // With MSG_TRUNC, n is the datagram's real length, which may exceed bufsize:
   // CPython's recvmsg() only ever shrinks its buffer, so it returns bufsize bytes.
@@ -164,12 +209,22 @@ RecvMsgResult Socket::recvmsg(std::int64_t bufsize, std::int64_t ancbufsize, int
 
 RecvMsgIntoResult Socket::recvmsg_into(std::span<const MutableBuffer> buffers,
                                        std::int64_t ancbufsize, int flags) {
-  ReceivedMessage message(ancbufsize);
-  IoVectors iov(buffers);
-  RecvMsgIntoResult result;
-  result.nbytes = message.Receive(CurrentFd(), timeout_, &hints_, iov, flags);
-  message.Decode(proto_, result);
-  return result;
+  if (ancbufsize == 0) [[likely]] {
+    // The common call: no control buffer to own and destroy (an empty one is
+    // nothing but two constants once inlined).
+    ReceivedMessage message;
+    ControlBuffer none;
+    return message.ReceiveInto(CurrentFd(), timeout_, &hints_, proto_, buffers, none, flags);
+  }
+  // Out of line, taking its arguments by value, so that the common call spills
+  // nothing for it.
+  auto receive_with = [this](std::span<const MutableBuffer> buffers, std::int64_t ancbufsize,
+                             int flags) __attribute__((noinline)) {
+    ControlBuffer control = ControlBuffer::ForReceive(ancbufsize);
+    ReceivedMessage message;
+    return message.ReceiveInto(CurrentFd(), timeout_, &hints_, proto_, buffers, control, flags);
+  };
+  return receive_with(buffers, ancbufsize, flags);
 }
 
 void Socket::CheckAfalgFamily() const {
