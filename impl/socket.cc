@@ -399,13 +399,17 @@ void Socket::sendall(ConstBuffer data, int flags) {
   if (timeout_.has_timeout()) deadline.emplace(timeout_);
   // do/while as in CPython: sendall(b"") still makes one send(2), so a closed
   // socket reports EBADF even with nothing to send.
+  bool first = true;
   do {
     TimeoutNs remaining = timeout_;
-    if (deadline) {
+    // The first send has the whole timeout: the deadline was set just now, and reading the
+    // clock again would cost a message's time on a fast socket for nothing.
+    if (deadline && !first) {
       const auto left_ns = deadline->Remaining().count();
       if (left_ns <= 0) throw MakeTimeout();
       remaining = TimeoutNs::FromNanoseconds(left_ns);
     }
+    first = false;
     const ssize_t n =
         timeout_engine::Call(CurrentFd(), Readiness::kWritable, remaining, &hints_,
                              [&](int fd) { return ::send(fd, next, left, flags | MSG_NOSIGNAL); });
