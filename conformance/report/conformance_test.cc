@@ -32,6 +32,7 @@
 #include "conformance/runner/differential_run.h"
 #include "conformance/runner/expectations.h"
 #include "conformance/runner/implementations.h"
+#include "conformance/runner/late_reruns.h"
 #include "conformance/runner/managed_driver.h"
 #include "conformance/runner/suite_loader.h"
 #include "conformance/runner/verdict.h"
@@ -153,10 +154,14 @@ class CaseTest : public ::testing::Test {
     std::optional<OracleJudgement> oracle_judged;
     if (oracle_case != nullptr) {
       std::vector<CaseRun> oracle_runs(2);
-      std::thread first([&] {
-        oracle_runs[0] = suite.oracle(0).Run(*oracle_case, options, TableGoOn(*oracle_case));
-      });
-      oracle_runs[1] = suite.oracle(1).Run(*oracle_case, options, TableGoOn(*oracle_case));
+      // Each run, when only late, is run again (late_reruns.h), as the report does.
+      auto oracle_run = [&](int i) {
+        return RunWithLateReruns(*oracle_case, suite.multiplier, [&] {
+          return suite.oracle(i).Run(*oracle_case, options, TableGoOn(*oracle_case));
+        });
+      };
+      std::thread first([&] { oracle_runs[0] = oracle_run(0); });
+      oracle_runs[1] = oracle_run(1);
       first.join();
       oracle_judged =
           JudgeOracle(*oracle_case, oracle_runs[0], oracle_runs[1], {suite.multiplier, false});
@@ -168,9 +173,11 @@ class CaseTest : public ::testing::Test {
       StepChecker checker = compared ? StepChecker(*reference_case, &oracle_judged->baseline,
                                                    oracle_judged->stopped_at)
                                      : StepChecker(*reference_case, nullptr, 0);
-      runs[kReference].push_back(suite.reference().Run(
-          *reference_case, options,
-          [&checker](std::size_t i, const Outcome& o) { return checker.GoOn(i, o); }));
+      runs[kReference].push_back(RunWithLateReruns(*reference_case, suite.multiplier, [&] {
+        return suite.reference().Run(
+            *reference_case, options,
+            [&checker](std::size_t i, const Outcome& o) { return checker.GoOn(i, o); });
+      }));
     }
     const CaseAt case_at = [&cases](const ImplementationInfo& impl) {
       return cases.At(0, impl.version);

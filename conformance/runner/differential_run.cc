@@ -13,9 +13,9 @@
 #include <thread>
 #include <tuple>
 
+#include "conformance/runner/late_reruns.h"
 #include "conformance/runner/machine_capabilities.h"
 #include "conformance/runner/managed_driver.h"
-#include "conformance/runner/timing_policy.h"
 #include "conformance/runner/versioned_cases.h"
 #include "conformance/language/ast.h"
 
@@ -231,10 +231,6 @@ std::vector<Lane> StartLanes(const RunSetup& setup, RunResults& results) {
   return lanes;
 }
 
-// kLateReruns is how many more times a run that was only late is run (a matrix of sixteen
-// columns on two cores can delay a step twice in a row).
-constexpr int kLateReruns = 2;
-
 // kMaxConsecutiveHangs is how many cases in a row an implementation may hang on before the
 // runner stops sending it cases: each hang costs a watchdog and a restart, and a driver that
 // hangs on everything would otherwise cost watchdog x cases.
@@ -296,16 +292,11 @@ class WorkQueue {
       } else if (given_up_.count(lane.impl)) {
         run = NotRun(c, lane.impl);
       } else {
-        run = RunChecked(lane, c, options, task.case_index);
-        // A loaded machine can make a step late, never early: a run whose only timing misses
-        // are late is run again (up to kLateReruns times), and a run on time shows the
-        // implementation meets the timing. Each of the oracle's two runs gets the same chances:
-        // both runs of a case often run at once, so one burst of load can delay both.
-        for (int rerun = 0; rerun < kLateReruns && HasLateStep(c, run, multiplier_) &&
-                            lane.driver->running();
-             ++rerun) {
-          run = RunChecked(lane, c, options, task.case_index);
-        }
+        // Each of the oracle's two runs gets the same reruns: both runs of a case often run
+        // at once, so one burst of load can delay both.
+        run = RunWithLateReruns(
+            c, multiplier_, [&] { return RunChecked(lane, c, options, task.case_index); },
+            [&] { return lane.driver->running(); });
       }
       Record(lane.impl, task, std::move(run));
     }
@@ -349,23 +340,6 @@ class WorkQueue {
     return lane.driver->Run(c, options, [&checker](std::size_t step, const Outcome& o) {
       return checker.GoOn(step, o);
     });
-  }
-
-  // HasLateStep says whether a completed run took longer than its `elapsed:` line allows on
-  // some step, and on none returned sooner than it allows.
-  static bool HasLateStep(const Case& c, const CaseRun& run, double multiplier) {
-    if (run.status != CaseRun::Status::kCompleted) return false;
-    bool late = false;
-    for (std::size_t i = 0; i < c.steps.size() && i < run.steps.size(); ++i) {
-      const StepRecord& r = run.steps[i];
-      if (!c.steps[i].elapsed || !r.ran || !MatchElapsed(*c.steps[i].elapsed, r.elapsed,
-                                                          multiplier, r.lead)) {
-        continue;
-      }
-      if (r.elapsed < c.steps[i].elapsed->seconds) return false;  // early: no load explains it
-      late = true;
-    }
-    return late;
   }
 
   // CheckerFor returns how `impl`'s run of case `i` decides to go on: against the table for the

@@ -134,6 +134,11 @@ class PublishedMatrixCommandTest(CommandTest):
         command = command.replace("docs/conformance-matrix", os.path.join(scratch, "matrix"))
         command = command.replace("/tmp/version-history.json",
                                   os.path.join(scratch, "version-history.json"))
+        if os.environ.get("ASAN_OPTIONS") or os.environ.get("TSAN_OPTIONS"):
+            # A sanitizer build's extension cannot be loaded by a plain interpreter at all
+            # (conformance/release/dist_test.sh says the same): its column is left out here.
+            print("NOTE: reference-python not run: the extension is sanitizer-instrumented")
+            command = command.replace("--impl reference-python ", "")
         output = self.run_shown(command.rstrip() + " --filter 'byteorder.*' --filter 'inet.*'")
         self.assertIn("Result: OK", output)
         for name in re.findall(r"--impl ([\w-]+)", command):

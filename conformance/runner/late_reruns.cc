@@ -1,0 +1,34 @@
+#include "conformance/runner/late_reruns.h"
+
+#include "conformance/runner/timing_policy.h"
+
+namespace sockref::conformance::runner {
+
+bool HasLateStep(const Case& c, const CaseRun& run, double multiplier) {
+  if (run.status != CaseRun::Status::kCompleted) return false;
+  bool late = false;
+  for (std::size_t i = 0; i < c.steps.size() && i < run.steps.size(); ++i) {
+    const StepRecord& r = run.steps[i];
+    if (!c.steps[i].elapsed || !r.ran ||
+        !MatchElapsed(*c.steps[i].elapsed, r.elapsed, multiplier, r.lead)) {
+      continue;
+    }
+    if (r.elapsed < c.steps[i].elapsed->seconds) return false;  // early: no load explains it
+    late = true;
+  }
+  return late;
+}
+
+CaseRun RunWithLateReruns(const Case& c, double multiplier,
+                          const std::function<CaseRun()>& run_once,
+                          const std::function<bool()>& can_rerun) {
+  CaseRun run = run_once();
+  for (int rerun = 0; rerun < kLateReruns && HasLateStep(c, run, multiplier) &&
+                      (!can_rerun || can_rerun());
+       ++rerun) {
+    run = run_once();
+  }
+  return run;
+}
+
+}  // namespace sockref::conformance::runner
