@@ -42,15 +42,22 @@ def workspace_root():
     return os.environ.get("BUILD_WORKSPACE_DIRECTORY") or runfiles_root()
 
 
+def sweep_name(version):
+    """The name of the sweep's own registry entry for `version`: not the project registry's
+    cpython-X.Y, which finds its interpreter itself, since the sweep runs the very interpreter
+    it found (or was given with --python)."""
+    return "sweep-cpython-" + version
+
+
 def registry_entry(version, path):
     """The registry entry that runs the oracle driver under the interpreter at `path`."""
-    return {"name": "cpython-" + version, "description": "CPython " + version,
+    return {"name": sweep_name(version), "description": "CPython " + version + " at " + path,
             "argv": [path, "{root}/conformance/drivers/oracle/driver.py"]}
 
 
 def run_oracle(version, path, args, tmp, filters=None):
     """Runs the report with this interpreter as the oracle; returns its JSON results or None."""
-    name = "cpython-" + version
+    name = sweep_name(version)
     registry = os.path.join(tmp, name + ".json")
     with open(registry, "w") as f:
         json.dump({"implementations": [registry_entry(version, path)]}, f)
@@ -72,7 +79,7 @@ def run_oracle(version, path, args, tmp, filters=None):
 
 def differences(version, results):
     """Each case where CPython `version` does other than the table: dicts of what and where."""
-    name = "cpython-" + version
+    name = sweep_name(version)
     out = []
     for case in results["cases"]:
         r = case["results"][name]
