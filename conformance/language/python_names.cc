@@ -1,5 +1,9 @@
 #include "conformance/language/python_names.h"
 
+#include <linux/can.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 
 #include "conformance/language/parse_support.h"
@@ -84,6 +88,18 @@ const std::vector<std::string>& KnownCapabilities() {
       "AF_UNIX_ABSTRACT", "AF_VSOCK", "SCM_RIGHTS", "SO_REUSEPORT", "nonroot", "root", "signals",
   };
   return *names;
+}
+
+const std::vector<FamilyCapability>& FamilyCapabilities() {
+  static const auto* families = new std::vector<FamilyCapability>{
+      {"AF_NETLINK", AF_NETLINK, SOCK_DGRAM, NETLINK_USERSOCK},
+      {"AF_PACKET", AF_PACKET, SOCK_DGRAM, 0},
+      {"AF_VSOCK", AF_VSOCK, SOCK_STREAM, 0},
+      {"AF_TIPC", AF_TIPC, SOCK_RDM, 0},
+      {"AF_CAN", AF_CAN, SOCK_RAW, CAN_RAW},
+      {"AF_ALG", AF_ALG, SOCK_SEQPACKET, 0},
+  };
+  return *families;
 }
 
 const std::vector<std::string>& BuiltinNames() {

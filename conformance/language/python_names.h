@@ -17,6 +17,19 @@ namespace sockref::conformance {
 // KnownCapabilities returns the capability names `needs:` accepts (PROTOCOL.md, "hello").
 const std::vector<std::string>& KnownCapabilities();
 
+// FamilyCapability is a capability that an address family has when the kernel grants it: the
+// capability holds where a socket of this kind can be created (PROTOCOL.md, "hello").
+struct FamilyCapability {
+  const char* name;  // "AF_NETLINK"
+  int family;
+  int type;
+  int proto;
+};
+
+// FamilyCapabilities returns the family capabilities, each with the kind of socket its cases
+// use; the runner's machine probe and the reference driver's hello both try these.
+const std::vector<FamilyCapability>& FamilyCapabilities();
+
 // BuiltinNames returns the names every driver provides besides `socket` (CASES.md, "Names").
 const std::vector<std::string>& BuiltinNames();
 

@@ -1,7 +1,5 @@
 #include "conformance/runner/machine_capabilities.h"
 
-#include <linux/can.h>
-#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -9,6 +7,8 @@
 
 #include <algorithm>
 #include <cstring>
+
+#include "conformance/language/python_names.h"
 
 namespace sockref::conformance::runner {
 namespace {
@@ -62,18 +62,15 @@ std::vector<std::string> ProbeLacks() {
       {"AF_INET6", Inet6Loopback()},
       {"AF_UNIX_ABSTRACT", AbstractUnixNames()},
       {"SO_REUSEPORT", ReusePort()},
-      {"AF_NETLINK", CanCreate(AF_NETLINK, SOCK_DGRAM, NETLINK_USERSOCK)},
-      {"AF_PACKET", CanCreate(AF_PACKET, SOCK_DGRAM, 0)},
-      {"AF_VSOCK", CanCreate(AF_VSOCK, SOCK_STREAM, 0)},
-      {"AF_TIPC", CanCreate(AF_TIPC, SOCK_RDM, 0)},
-      {"AF_CAN", CanCreate(AF_CAN, SOCK_RAW, CAN_RAW)},
-      {"AF_ALG", CanCreate(AF_ALG, SOCK_SEQPACKET, 0)},
       {"root", ::geteuid() == 0},
       {"nonroot", ::geteuid() != 0},
   };
   std::vector<std::string> lacks;
   for (const Check& c : checks) {
     if (!c.has) lacks.emplace_back(c.name);
+  }
+  for (const FamilyCapability& f : FamilyCapabilities()) {
+    if (!CanCreate(f.family, f.type, f.proto)) lacks.emplace_back(f.name);
   }
   return lacks;
 }

@@ -1,8 +1,6 @@
 #include "conformance/drivers/reference/reference_driver.h"
 
 #include <dirent.h>
-#include <linux/can.h>
-#include <linux/netlink.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,6 +25,7 @@
 #include "conformance/drivers/reference/runtime/object.h"
 #include "conformance/drivers/reference/runtime/session.h"
 #include "conformance/language/ast.h"
+#include "conformance/language/python_names.h"
 #include "conformance/language/value.h"
 #include "conformance/protocol/ast_codec.h"
 #include "conformance/protocol/outcome.h"
@@ -134,19 +133,6 @@ double NumberMember(const json& request, const char* key, double fallback) {
 
 // ----- capabilities (PROTOCOL.md, "hello") -------------------------------------------------------
 
-struct FamilyProbe {
-  const char* name;
-  int family, type, proto;
-};
-constexpr FamilyProbe kFamilyProbes[] = {
-    {"AF_NETLINK", AF_NETLINK, SOCK_DGRAM, NETLINK_USERSOCK},
-    {"AF_PACKET", AF_PACKET, SOCK_DGRAM, 0},
-    {"AF_VSOCK", AF_VSOCK, SOCK_STREAM, 0},
-    {"AF_TIPC", AF_TIPC, SOCK_RDM, 0},
-    {"AF_CAN", AF_CAN, SOCK_RAW, CAN_RAW},
-    {"AF_ALG", AF_ALG, SOCK_SEQPACKET, 0},
-};
-
 template <typename Probe>
 bool Works(Probe probe) {
   try {
@@ -191,10 +177,8 @@ json Capabilities() {
   }
   // The Linux families whose cases need the kernel's support (and, for AF_PACKET, CAP_NET_RAW):
   // a socket of the kind the cases use can be created.
-  for (const FamilyProbe& probe : kFamilyProbes) {
-    if (Works([&probe] { Socket(probe.family, probe.type, probe.proto); })) {
-      caps.push_back(probe.name);
-    }
+  for (const FamilyCapability& f : FamilyCapabilities()) {
+    if (Works([&f] { Socket(f.family, f.type, f.proto); })) caps.push_back(f.name);
   }
   caps.push_back(::geteuid() == 0 ? "root" : "nonroot");
   caps.push_back("signals");  // interrupt() reaches the step's thread (runtime/interrupts.h)
