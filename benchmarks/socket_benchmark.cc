@@ -211,6 +211,28 @@ const char* ParseFlag(const char* arg, std::string_view name) {
   return std::strncmp(arg, prefix.c_str(), prefix.size()) == 0 ? arg + prefix.size() : nullptr;
 }
 
+// MeasureRoundTrips sends and receives `warmup` messages, then `iterations` more between the
+// tracers' markers (a getppid(2) each side for strace, callgrind's collection toggled); adds
+// the measured bytes to `bytes` and returns the system calls this thread made for them.
+std::uint64_t MeasureRoundTrips(Workload& workload, std::int64_t iterations,
+                                std::int64_t warmup, std::uint64_t& bytes) {
+  for (std::int64_t i = 0; i < warmup; ++i) {
+    workload.SendMessage();
+    workload.ReceiveMessage();
+  }
+  ::getppid();
+  CALLGRIND_TOGGLE_COLLECT;
+  const std::uint64_t before = SyscallsOnThisThread();
+  for (std::int64_t i = 0; i < iterations; ++i) {
+    workload.SendMessage();
+    bytes += workload.ReceiveMessage();
+  }
+  const std::uint64_t syscalls = SyscallsOnThisThread() - before;
+  CALLGRIND_TOGGLE_COLLECT;
+  ::getppid();
+  return syscalls;
+}
+
 int RunFixed(const std::string& name, std::int64_t iterations, std::int64_t warmup) {
   const std::optional<WorkloadSpec> spec = FindWorkload(name);
   if (!spec) {
@@ -226,40 +248,14 @@ int RunFixed(const std::string& name, std::int64_t iterations, std::int64_t warm
     std::uint64_t bytes = 0;
     std::uint64_t syscalls = 0;
     if (spec->RunsInline()) {
-      for (std::int64_t i = 0; i < warmup; ++i) {
-        workload->SendMessage();
-        workload->ReceiveMessage();
-      }
-      ::getppid();
-      CALLGRIND_TOGGLE_COLLECT;
-      const std::uint64_t before = SyscallsOnThisThread();
-      for (std::int64_t i = 0; i < iterations; ++i) {
-        workload->SendMessage();
-        bytes += workload->ReceiveMessage();
-      }
-      syscalls = SyscallsOnThisThread() - before;
-      CALLGRIND_TOGGLE_COLLECT;
-      ::getppid();
+      syscalls = MeasureRoundTrips(*workload, iterations, warmup, bytes);
     } else if (spec->Echoes()) {
       // The peer's calls for the measured round trips are counted from the end
       // of its last unmeasured echo; in a trace, its wait for the first measured
       // message may start just before the first marker.
       PeerReceiver peer(*workload, warmup + iterations, warmup);
       peer.HoldAfterLastMessage();
-      for (std::int64_t i = 0; i < warmup; ++i) {
-        workload->SendMessage();
-        workload->ReceiveMessage();
-      }
-      ::getppid();
-      CALLGRIND_TOGGLE_COLLECT;
-      const std::uint64_t before = SyscallsOnThisThread();
-      for (std::int64_t i = 0; i < iterations; ++i) {
-        workload->SendMessage();
-        bytes += workload->ReceiveMessage();
-      }
-      syscalls = SyscallsOnThisThread() - before;
-      CALLGRIND_TOGGLE_COLLECT;
-      ::getppid();
+      syscalls = MeasureRoundTrips(*workload, iterations, warmup, bytes);
       peer.Release();
       peer.Join();
       syscalls += peer.syscalls();
