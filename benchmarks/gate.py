@@ -72,15 +72,6 @@ SHORT_WORKLOADS = [
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def default_binary():
-    """socket_benchmark_opt beside this script (bazel run/test runfiles), or in bazel-bin."""
-    for candidate in (os.path.join(HERE, "socket_benchmark_opt"),
-                      os.path.join(HERE, "..", "bazel-bin", "benchmarks", "socket_benchmark_opt")):
-        if os.path.exists(candidate):
-            return candidate
-    return None
-
-
 def default_baseline_path(for_writing=False):
     """The baseline in the source tree when run by `bazel run`, else beside this script."""
     workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
@@ -220,7 +211,8 @@ def update(binary, build, baseline_path, jobs):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--binary", default=default_binary(), help="socket_benchmark built with -c opt")
+    p.add_argument("--binary", default=measure.default_binary(),
+                   help="socket_benchmark built with -c opt")
     p.add_argument("--baseline", help="baseline.json (default: benchmarks/baseline.json)")
     p.add_argument("--full", action="store_true",
                    help=f"every deterministic workload, {FULL_ROUNDS} wall-clock rounds")

@@ -386,17 +386,9 @@ def git_commit(workspace):
         return "unknown"
 
 
-def default_binary():
-    for candidate in (os.path.join(HERE, "socket_benchmark_opt"),
-                      os.path.join(HERE, "..", "bazel-bin", "benchmarks", "socket_benchmark_opt")):
-        if os.path.exists(candidate):
-            return candidate
-    return None
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--binary", default=default_binary(), help="socket_benchmark built -c opt")
+    p.add_argument("--binary", default=measure.default_binary(), help="socket_benchmark built -c opt")
     p.add_argument("--seconds", type=float, default=0.2,
                    help="measured seconds per workload and Python implementation")
     p.add_argument("--min_time", type=float, default=0.2, help="Google Benchmark's, for C++")

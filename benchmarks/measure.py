@@ -39,6 +39,7 @@ WARMUP = 20
 VDSO_CALLS = frozenset({"clock_gettime", "gettimeofday", "time", "getcpu"})
 
 MARKER = "getppid"
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 _NAME_PART = re.compile(r"^(?P<key>[a-z_]+):(?P<value>.+)$")
 _FAMILY = re.compile(r"^BM_(?P<api>SendRecvEcho|SendRecv|SendallRecvInto|SendmsgRecvmsgInto|SendtoRecvfrom)"
@@ -47,6 +48,16 @@ _FAMILY = re.compile(r"^BM_(?P<api>SendRecvEcho|SendRecv|SendallRecvInto|Sendmsg
 
 class MeasureError(RuntimeError):
     """A program failed or printed something this module cannot read."""
+
+
+def default_binary():
+    """socket_benchmark_opt beside these scripts (bazel run/test runfiles), or in bazel-bin;
+    None when neither exists."""
+    for candidate in (os.path.join(HERE, "socket_benchmark_opt"),
+                      os.path.join(HERE, "..", "bazel-bin", "benchmarks", "socket_benchmark_opt")):
+        if os.path.exists(candidate):
+            return candidate
+    return None
 
 
 def parse_name(name):

@@ -682,14 +682,7 @@ def main(argv=None):
     p.add_argument("--out_dir", default=None, help="where REPORT.md and throughput.svg go")
     args = p.parse_args(argv)
 
-    binary = args.binary
-    if binary is None:
-        for candidate in (os.path.join(HERE, "socket_benchmark_opt"),
-                          os.path.join(HERE, "..", "bazel-bin", "benchmarks",
-                                       "socket_benchmark_opt")):
-            if os.path.exists(candidate):
-                binary = candidate
-                break
+    binary = args.binary or measure.default_binary()
     if not binary:
         print("report: socket_benchmark_opt not found; use `bazel run //benchmarks:report`",
               file=sys.stderr)
