@@ -157,15 +157,9 @@ def run_trio(transport, mode, size, seconds, warmup):
 
 
 def load_sockref(path):
-    """Lib/socket.py on sockref's extension (python/sockref_socket.py), as bench_module does."""
-    import importlib.machinery
-    import importlib.util
-    path = os.path.abspath(path)
-    loader = importlib.machinery.ExtensionFileLoader("_sockref_socket", path)
-    extension = importlib.util.module_from_spec(
-        importlib.util.spec_from_file_location("_sockref_socket", path, loader=loader))
-    loader.exec_module(extension)
-    sys.modules["_sockref_socket"] = extension
+    """Lib/socket.py on sockref's extension at `path` (python/sockref_socket.py)."""
+    import sockref_extension
+    sockref_extension.load(path)
     import sockref_socket
     return sockref_socket
 

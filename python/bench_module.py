@@ -58,18 +58,11 @@ def one_sample(module, size, mode, seconds):
 
 def load_modules(sockref_path):
     """[(label, module)]: stock `socket`, and Lib/socket.py on the extension at sockref_path."""
-    import importlib.machinery
-    import importlib.util
     import socket as stock
-    path = os.path.abspath(sockref_path)
-    # Loaded first under its own name, so sockref_socket (which looks in sys.modules before
-    # searching) runs on exactly this file.
-    loader = importlib.machinery.ExtensionFileLoader("_sockref_socket", path)
-    extension = importlib.util.module_from_spec(
-        importlib.util.spec_from_file_location("_sockref_socket", path, loader=loader))
-    loader.exec_module(extension)
-    sys.modules["_sockref_socket"] = extension
     sys.path.insert(0, HERE)
+    import sockref_extension
+    # Loaded first, so sockref_socket runs on exactly this file.
+    extension = sockref_extension.load(sockref_path)
     import sockref_socket
     assert sockref_socket._socket is extension and stock._socket.__name__ == "_socket"
     return [("stock _socket", stock), ("sockref", sockref_socket)]

@@ -13,10 +13,11 @@ The extension is looked up next to this file (Bazel's runfiles, or a copy), then
 workspace's bazel-bin/python (after `bazel build //python:_sockref_socket.so`).
 """
 
-import importlib.machinery
 import importlib.util
 import os
 import sys
+
+import sockref_extension
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _CANDIDATES = [
@@ -26,16 +27,11 @@ _CANDIDATES = [
 
 
 def _load_extension():
-    if "_sockref_socket" in sys.modules:
-        return sys.modules["_sockref_socket"]
+    if sockref_extension.NAME in sys.modules:
+        return sys.modules[sockref_extension.NAME]
     for path in _CANDIDATES:
         if os.path.exists(path):
-            loader = importlib.machinery.ExtensionFileLoader("_sockref_socket", path)
-            spec = importlib.util.spec_from_file_location("_sockref_socket", path, loader=loader)
-            module = importlib.util.module_from_spec(spec)
-            loader.exec_module(module)
-            sys.modules["_sockref_socket"] = module
-            return module
+            return sockref_extension.load(path)
     raise ImportError("sockref's extension _sockref_socket.so not found (looked in %s); "
                       "build it with: bazel build //python:_sockref_socket.so"
                       % ", ".join(os.path.normpath(p) for p in _CANDIDATES))

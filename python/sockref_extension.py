@@ -1,0 +1,28 @@
+"""sockref_extension: loads sockref's CPython extension (_sockref_socket.so) from a given file.
+
+    extension = sockref_extension.load("bazel-bin/python/_sockref_socket.so")
+    import sockref_socket        # Lib/socket.py on exactly that file
+
+The module is registered as sys.modules["_sockref_socket"], where sockref_socket looks before
+searching, so a benchmark or a test chooses the build (fastbuild, -c opt) that socket runs on.
+"""
+
+import importlib.machinery
+import importlib.util
+import os
+import sys
+
+NAME = "_sockref_socket"
+
+
+def load(path):
+    """Loads the extension at `path` as _sockref_socket (once per process) and returns it."""
+    if NAME in sys.modules:
+        return sys.modules[NAME]
+    path = os.path.abspath(path)
+    loader = importlib.machinery.ExtensionFileLoader(NAME, path)
+    module = importlib.util.module_from_spec(
+        importlib.util.spec_from_file_location(NAME, path, loader=loader))
+    loader.exec_module(module)
+    sys.modules[NAME] = module
+    return module
