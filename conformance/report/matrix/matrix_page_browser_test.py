@@ -242,7 +242,7 @@ class MatrixPageTest(unittest.TestCase):
         self.assertGreater(history["count"], 0, "no rendered history entry: %r" % history)
         # An entry names its case (area.what.how) and where in the table it is recorded.
         self.assertRegex(history["first"], r"^\w+(\.\w+)+ conformance/cases/\w+\.cases:\d+")
-        page.evaluate("document.getElementById('history').scrollIntoView()")
+        page.evaluate("document.getElementById('history').scrollIntoView({block: 'center'})")
         self.save_screenshot(page, "history.png")
         self.assertEqual(page.console_errors, [])
 
