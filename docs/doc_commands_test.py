@@ -10,7 +10,9 @@ as `RUNNER(EVIDENCE) :: COMMAND`:
 
 RUNNER is a test rule (//pkg:name) or .ci/run; EVIDENCE, the words with which it runs the
 command, must occur in .ci/run, or in a source file of that test rule (its srcs: the test's own
-code, not the program it tests). The test fails on a command
+code, not the program it tests). For a test that is the program itself (`bazel run //pkg:prog`
+tested by a py_test of the same package whose main is prog's one source), EVIDENCE is
+`main=FILE`, checked against both rules in pkg/BUILD. The test fails on a command
 the list does not name, on an entry no document shows any longer (the list must not rot), on a
 runner that is no test rule, and on evidence its runner does not hold. A `bazel test <one test>`
 command must be exercised by that very test, since running it is the command.
@@ -123,8 +125,32 @@ def test_sources(label):
     return [os.path.join(package, f) for f in re.findall(r'"([^":]+)"', srcs.group(1))]
 
 
-def holds(runner, evidence):
-    """Whether `evidence` occurs in .ci/run, or in the sources of the test `runner`."""
+def rule_attribute(label, attribute):
+    """The string value of `attribute` (main = "x.py") in the rule `label` (//pkg:name), or None."""
+    package, name = label[2:].split(":")
+    build = read(os.path.join(package, "BUILD"))
+    rule = re.search(r"\(\s*\n\s*name = \"%s\",(.*?)\n\)" % re.escape(name), build, re.S)
+    value = re.search(r"\n\s*%s = \"([^\"]+)\"" % attribute, rule.group(1)) if rule else None
+    return value.group(1) if value else None
+
+
+def runs_same_main(runner, command):
+    """Whether the test `runner` is the program `command` runs (`bazel run //pkg:binary ...`):
+    a py_test whose main is the binary's one source, in the same package."""
+    target = re.match(r"^bazel run (//[\w/.-]*:[\w.-]+)\b", command)
+    if not target or target.group(1).split(":")[0] != runner.split(":")[0]:
+        return False
+    main = rule_attribute(runner, "main")
+    return main is not None and test_sources(target.group(1)) == [
+        os.path.join(runner[2:].split(":")[0], main)]
+
+
+def holds(runner, evidence, command=""):
+    """Whether `evidence` occurs in .ci/run, or in the sources of the test `runner`; evidence
+    `main=FILE` holds when the test's main is FILE, the one source of the program `command` runs."""
+    if evidence.startswith("main="):
+        return (rule_attribute(runner, "main") == evidence[len("main="):] and
+                runs_same_main(runner, command))
     files = [".ci/run"] if runner == ".ci/run" else test_sources(runner)
     return any(normalize(evidence) in normalize(read(f)) for f in files if os.path.isfile(f))
 
@@ -148,12 +174,22 @@ class DocCommandsTest(unittest.TestCase):
         stale = [c for c in read_list() if c not in documented]
         self.assertEqual(stale, [], "entries of %s that no document shows any longer" % LIST)
 
+    def test_main_evidence_needs_the_same_program(self):
+        command = "bazel run //python:cpython_test_socket"
+        self.assertTrue(holds("//python:cpython_test_socket_test", "main=cpython_test_socket.py",
+                              command))
+        # Another test's main, or another program, is not the command.
+        self.assertFalse(holds("//python:cpython_test_socket_logic_test",
+                               "main=cpython_test_socket.py", command))
+        self.assertFalse(holds("//python:cpython_test_socket_test", "main=cpython_test_socket.py",
+                               "bazel run //python:other_program"))
+
     def test_every_runner_exists_and_runs_its_command(self):
         for command, (runner, evidence) in sorted(read_list().items()):
             if runner != ".ci/run":
                 self.assertTrue(test_rule_exists(runner),
                                 "%s is no test rule (for: %s)" % (runner, command))
-            self.assertTrue(holds(runner, evidence),
+            self.assertTrue(holds(runner, evidence, command),
                             "%s does not hold %r (for: %s)" % (runner, evidence, command))
             one_test = re.match(r"^bazel test (//[\w/.-]*:[\w.-]+)$", command)
             if one_test:

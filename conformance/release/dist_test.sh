@@ -4,6 +4,7 @@
 # (no RUNFILES_DIR, no TEST_SRCDIR, no BUILD_WORKSPACE_DIRECTORY), it finds its suite beside
 # bin/ and passes the example cases on every implementation it ships.
 set -u
+not_run=()  # parts left out for want of something on this machine: said, never passed
 tarball=$PWD/conformance/sockref-conformance.tar.gz
 tmp=$(mktemp -d "${TEST_TMPDIR:-/tmp}/dist.XXXXXX")
 fail() {
@@ -48,6 +49,20 @@ run "$release/bin/report" --impl reference-binary "${python_driver[@]}" --impl c
   fail "the shipped drivers failed: $(cat "$tmp/out" "$tmp/err")"
 grep -q '^Result: OK$' "$tmp/out" || fail "no OK with the shipped drivers: $(cat "$tmp/out")"
 
+# The shipped trio driver (the kit with an asynchronous adapter), on one area with its
+# expectations file. It needs Debian's python3-trio (ci/setup.sh installs it); without trio this
+# part is not run, and says so: it is not a pass.
+if /usr/bin/python3 -c 'import trio' 2>/dev/null; then
+  run "$release/bin/report" --impl cpython --impl trio \
+    --expectations "trio=$release/conformance/expectations/trio.txt" --filter 'byteorder.*' \
+    >"$tmp/out" 2>"$tmp/err" || fail "the shipped trio driver failed: $(cat "$tmp/out" "$tmp/err")"
+  grep -q '^Result: OK$' "$tmp/out" || fail "no OK with the shipped trio driver: $(cat "$tmp/out")"
+  grep -q '^  trio  ' "$tmp/out" || fail "trio did not run: $(cat "$tmp/out")"
+else
+  not_run+=("the shipped trio driver")
+  echo "NOT RUN: the shipped trio driver: /usr/bin/python3 cannot import trio (apt-get install python3-trio)"
+fi
+
 # The matrix too, and a registry of one's own beside it ({dir}), as the guide's toy does.
 run "$release/bin/matrix" --registry "$release/conformance/drivers/examples/toy_registry.json" \
   --expectations "toy=$release/conformance/drivers/examples/toy_expectations.txt" \
@@ -71,4 +86,8 @@ mkdir "$tmp/opt" && tar -xzf "$tarball" -C "$tmp/opt" || fail "cannot unpack int
 mv "$release" "$tmp/moved"
 run "$tmp/moved/bin/report" --filter 'example_inet.*' >"$tmp/out" 2>&1 ||
   fail "a moved release failed: $(cat "$tmp/out")"
-echo PASS
+if ((${#not_run[@]})); then
+  echo "PASS, except what was NOT RUN: $(IFS=,; echo "${not_run[*]}")"
+else
+  echo PASS
+fi

@@ -1,7 +1,7 @@
 #!/bin/bash
-# End-to-end test of //conformance:report: usage errors, --list, a passing run with --json,
-# and the two ways a wrong documented expectation shows up (a divergence when the oracle runs,
-# a failure and exit status 1 when it does not).
+# End-to-end test of //conformance:report: usage errors, --help, the hint given away from the
+# suite, --list, a passing run with --json, and the two ways a wrong documented expectation
+# shows up (a divergence when the oracle runs, a failure and exit status 1 when it does not).
 set -u
 report=conformance/report/report
 tmp=${TEST_TMPDIR:-/tmp}
@@ -16,6 +16,25 @@ grep -q "unknown implementation 'nonesuch' (known: .*; try --list)" "$tmp/err" |
 
 "$report" --bogus >/dev/null 2>&1
 [ $? -eq 2 ] || fail "a bad argument must exit with status 2"
+
+# --help is a success (it once was an error), and names the options a CI script needs.
+"$report" --help >"$tmp/help" 2>"$tmp/err" || fail "--help must exit with status 0: $(cat "$tmp/err")"
+grep -q '^usage: report ' "$tmp/help" || fail "--help prints no usage: $(cat "$tmp/help")"
+for option in --registry --expectations --junit --filter --cases; do
+  grep -q -- "^ *$option " "$tmp/help" || fail "--help does not describe $option: $(cat "$tmp/help")"
+done
+
+# Away from the suite (a copy of the binary alone, no runfiles, no Bazel environment), a run
+# says how to start it so that it finds the suite, instead of failing on a file it cannot read.
+outside=$(mktemp -d "$tmp/outside.XXXXXX")
+mkdir "$outside/bin" && cp "$report" "$outside/bin/report" || fail "cannot copy $report"
+for args in "" "--impl reference" "--list"; do
+  # shellcheck disable=SC2086  # the arguments are split on purpose
+  (cd "$outside" && env -i PATH="$PATH" HOME="$outside" LANG=C.UTF-8 bin/report $args) >/dev/null 2>"$tmp/err"
+  [ $? -eq 2 ] || fail "'report $args' away from the suite must exit with status 2: $(cat "$tmp/err")"
+  grep -qx 'report: cannot find the suite (conformance/implementations.json): run it with `bazel run //conformance:report`, from the workspace, or from a release tree' \
+    "$tmp/err" || fail "no hint for 'report $args' away from the suite: $(cat "$tmp/err")"
+done
 
 "$report" --list >"$tmp/list" || fail "--list failed"
 grep -q '^cpython (oracle): ' "$tmp/list" || fail "--list does not show the oracle: $(cat "$tmp/list")"

@@ -1,7 +1,8 @@
 """The documents held to what they say about validating an implementation: the guide's complete
 example driver is toy_driver.py, and the commands the guide shows run and give what it shows; the
 command that regenerates the published matrix (README.md, docs/third-party-analysis.md) runs, and
-so do the commands that regenerate and check docs/third-party-analysis.md.
+so do the commands that regenerate and check docs/third-party-analysis.md and the one that
+regenerates docs/version-history.md.
 
 A command is run as the document writes it, with `bazel run //T -- ARGS` taken as the built binary
 of T (in this test's runfiles) run with ARGS from the workspace root, as `bazel run` would.
@@ -17,6 +18,8 @@ import unittest
 GUIDE = "docs/validating-your-implementation.md"
 README = "README.md"
 ANALYSIS = "docs/third-party-analysis.md"
+CASES = "conformance/CASES.md"
+HISTORY = "docs/version-history.md"
 COMMAND_TIMEOUT = 280  # seconds, within the test's 300; the longest runs the whole table
 LOADED_MACHINE_MULTIPLIER = "3"  # SOCKREF_TIME_MULTIPLIER for whole-table runs, unless set
 
@@ -35,6 +38,24 @@ def block_containing(text, language, needle):
     found = [b for b in blocks(text, language) if needle in b]
     if len(found) != 1:
         raise AssertionError("%d %s blocks contain %r" % (len(found), language, needle))
+    return found[0]
+
+
+def untagged_block_containing(text, needle):
+    """The one fenced block without a language (shown output) that holds `needle`. Fences are
+    paired as they open and close: a closing ``` is never taken for an opening one."""
+    found, body, language = [], None, None
+    for line in text.split("\n"):
+        if body is None and line.startswith("```"):
+            body, language = [], line[3:].strip()
+        elif body is not None and line.strip() == "```":
+            if not language and needle in "\n".join(body):
+                found.append("\n".join(body) + "\n")
+            body = None
+        elif body is not None:
+            body.append(line)
+    if len(found) != 1:
+        raise AssertionError("%d untagged blocks contain %r" % (len(found), needle))
     return found[0]
 
 
@@ -76,12 +97,23 @@ def without_volatile(reply):
     return reply
 
 
+def scratch():
+    return os.environ.get("TEST_TMPDIR", "/tmp")
+
+
+def without_line_numbers(text):
+    """`text` with case file locations and line numbers blanked: they move whenever a case file
+    is edited above the case, and where the files are differs between `bazel run` and a test."""
+    text = re.sub(r"\((?:\S*/)?conformance/cases/([\w.]+):\d+\)", r"(\1:N)", text)
+    return re.sub(r"\bline \d+:", "line N:", text)
+
+
 class CommandTest(unittest.TestCase):
-    def run_shown(self, command, env=None):
+    def run_shown(self, command, env=None, status=0):
         proc = subprocess.run(["bash", "-c", "set -e -o pipefail\n" + as_run_here(command)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               timeout=COMMAND_TIMEOUT, env=env)
-        self.assertEqual(proc.returncode, 0, "%s\nstdout, from the first problem: %s\nstderr: %s" % (
+        self.assertEqual(proc.returncode, status, "%s\nstdout, from the first problem: %s\nstderr: %s" % (
             command, first_problem(proc.stdout.decode()), proc.stderr.decode()[-2000:]))
         return proc.stdout.decode()
 
@@ -108,6 +140,20 @@ class GuideTest(CommandTest):
         output = self.run_shown(command)
         self.assertIn('"example_inet.htons.sixteen_bit_range"', output)
         self.assertIn('"htons"', output)
+
+    def test_the_toy_matrix_command_gives_the_byte_order_results_shown(self):
+        command = block_containing(self.guide, "sh", "--markdown /tmp/toy-matrix.md")
+        command = command.replace("/tmp/toy-matrix", os.path.join(scratch(), "toy-matrix"))
+        # Status 1: the toy's two failures are in no expectations file yet (section 6 adds one).
+        output = self.run_shown(command.rstrip() + " --filter 'byteorder.*'", status=1)
+        totals = untagged_block_containing(self.guide, "By implementation")
+        for line in totals.splitlines():
+            self.assertIn("\n" + line + "\n", output, "the guide's totals line is not what the "
+                          "command prints:\n%s\n%s" % (line, first_problem(output)))
+        failure = untagged_block_containing(self.guide, "  FAIL toy  byteorder.")
+        self.assertIn(without_line_numbers(failure), without_line_numbers(output))
+        self.assertIn("| toy |", read(os.path.join(scratch(), "toy-matrix.md")))
+        self.assertIn('data-id="byteorder.', read(os.path.join(scratch(), "toy-matrix.html")))
 
     @unittest.skipUnless(trio_installed(), "Debian's python3-trio is not installed")
     def test_the_trio_report_command_passes_with_trio_s_expectations(self):
@@ -144,6 +190,21 @@ class PublishedMatrixCommandTest(CommandTest):
         for name in re.findall(r"--impl ([\w-]+)", command):
             self.assertRegex(output, r"\n  %s +\d+" % re.escape(name))
         self.assertIn("| trio |", read(os.path.join(scratch, "matrix.md")))
+
+
+class VersionHistoryCommandTest(CommandTest):
+    """The command that regenerates docs/version-history.md (CASES.md shows it, the page names
+    it), run with the page written to a scratch directory: it writes the committed page."""
+
+    def test_the_command_writes_the_committed_page(self):
+        needle = "--markdown docs/version-history.md"
+        lines = [c for c in block_containing(read(CASES), "sh", needle).splitlines() if needle in c]
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("Generated by `%s`" % lines[0], read(HISTORY))
+        page = os.path.join(scratch(), "version-history.md")
+        output = self.run_shown(lines[0].replace("docs/version-history.md", page))
+        self.assertRegex(output, r"^version_history: \d+ changes in \d+ versions$")
+        self.assertEqual(read(page), read(HISTORY), "%s is not what its command writes" % HISTORY)
 
 
 class AnalysisCommandsTest(CommandTest):

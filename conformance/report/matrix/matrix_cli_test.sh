@@ -1,9 +1,11 @@
 #!/bin/bash
 # End-to-end test of //conformance:matrix: usage errors, --list with an extra registry, a live
 # run on the example cases (reference and the CPython oracle) writing all three outputs, and
-# drawing the matrix again from the saved results.
+# drawing the matrix again from the saved results (also by a copy of the binary far from the
+# suite, which a live run there refuses with a hint).
 set -u
 matrix=conformance/report/matrix/matrix_cli
+report=conformance/report/report
 tmp=${TEST_TMPDIR:-/tmp}
 fail() {
   echo "FAIL: $*"
@@ -83,6 +85,28 @@ root = ET.parse(sys.argv[1]).getroot()
 assert root.tag == "testsuites" and root.get("tests") == "8" and root.get("failures") == "0", root.attrib
 assert [s.get("name") for s in root] == ["reference", "cpython"]
 PY
+
+# Away from the suite (a copy of the binary alone, no runfiles, no Bazel environment): a run
+# says how to start it so that it finds the suite; drawing from saved results needs no suite.
+outside=$(mktemp -d "$tmp/outside.XXXXXX")
+mkdir "$outside/bin" && cp "$matrix" "$outside/bin/matrix" || fail "cannot copy $matrix"
+# alone ARGS...: the copy, from its directory, with an environment holding nothing of Bazel's.
+alone() {
+  (cd "$outside" && env -i PATH="$PATH" HOME="$outside" LANG=C.UTF-8 bin/matrix "$@")
+}
+alone --impl reference --html "$outside/x.html" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "a run away from the suite must exit with status 2: $(cat "$tmp/err")"
+grep -qx 'matrix: cannot find the suite (conformance/implementations.json): run it with `bazel run //conformance:matrix`, from the workspace, or from a release tree' \
+  "$tmp/err" || fail "no hint away from the suite: $(cat "$tmp/err")"
+[ ! -e "$outside/x.html" ] || fail "a page was written without a run"
+"$report" --filter 'example_inet.*' --json "$outside/saved.json" >/dev/null 2>&1 ||
+  fail "report --json failed"
+alone --from-json saved.json --html saved.html --markdown saved.md >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] || fail "--from-json away from the suite failed: $(cat "$tmp/out" "$tmp/err")"
+grep -q 'data-id="example_inet.aton.two_part_shorthand" data-verdicts="pass pass"' "$outside/saved.html" ||
+  fail "no matrix row in the page drawn away from the suite"
+grep -q '^| \*\*reference\*\* | 4 | 4 | ' "$outside/saved.md" || fail "no totals: $(cat "$outside/saved.md")"
+
 echo '{"cases": 1}' >"$tmp/bad.json"
 "$matrix" --from-json "$tmp/bad.json" --markdown "$tmp/bad.md" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] || fail "malformed results must exit with status 2"

@@ -48,15 +48,17 @@ using namespace sockref::conformance::runner;
 constexpr char kUsage[] =
     "usage: matrix [--impl NAME]... [--markdown FILE] [--html FILE] [--json FILE] [--junit FILE]\n"
     "              [--registry FILE]... [--expectations NAME=FILE]... [--filter GLOB]...\n"
-    "              [--cases DIR] [--jobs N] [--from-json FILE] [--list]\n"
+    "              [--cases DIR] [--jobs N] [--from-json FILE] [--history FILE] [--list]\n"
     "Runs the suite and writes the conformance matrix; each --impl is a column.\n"
     "  --markdown FILE   write the matrix as Markdown to FILE\n"
     "  --html FILE       write the matrix as one self-contained HTML page to FILE\n"
     "  --json FILE       write the machine-readable results (report --json's format) to FILE\n"
     "  --junit FILE      write the results as JUnit XML to FILE (report --junit's format)\n"
     "  --from-json FILE  draw the matrix from saved results instead of running the suite\n"
+    "                    (needs no suite: it runs anywhere)\n"
     "  --history FILE    add the table's version history (version_history --json) to the\n"
-    "                    HTML page\n"    "  --list            list the implementations (with --registry's) and exit\n"
+    "                    HTML page\n"
+    "  --list            list the implementations (with --registry's) and exit\n"
     "  --help            print this and exit\n";
 
 struct Flags {
@@ -257,6 +259,19 @@ bool WriteOutputs(const Flags& flags, const Matrix& m, const json& results) {
   return written;
 }
 
+// FindSuite points `options` at the suite's files and the in-process reference. Returns false,
+// having said how to run the matrix so that it finds them, when it is not beside us.
+bool FindSuite(const char* argv0, SuiteOptions& options) {
+  options.root = FindRoot(argv0);
+  if (options.root.empty()) {
+    std::cerr << "matrix: cannot find the suite (conformance/implementations.json): run it with "
+                 "`bazel run //conformance:matrix`, from the workspace, or from a release tree\n";
+    return false;
+  }
+  options.factories = ReferenceFactories();
+  return true;
+}
+
 int Run(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, flags)) return 2;
@@ -264,13 +279,9 @@ int Run(int argc, char** argv) {
     std::cout << kUsage << kSuiteFlagsUsage;
     return 0;
   }
-  flags.suite.root = FindRoot(argv[0]);
-  if (flags.suite.root.empty()) {
-    std::cerr << "matrix: cannot find the suite (conformance/implementations.json): run it with "
-                 "`bazel run //conformance:matrix`, from the workspace, or from a release tree\n";
-    return 2;
-  }
-  flags.suite.factories = ReferenceFactories();
+  // Drawing from saved results reads no case, registry or driver: it works anywhere.
+  const bool needs_suite = flags.list || flags.from_json.empty();
+  if (needs_suite && !FindSuite(argv[0], flags.suite)) return 2;
   if (flags.list) return List(flags.suite);
   json results;
   int status = 0;

@@ -10,7 +10,8 @@ published docs/conformance-matrix.html:
   * every verdict glyph (and the sort arrows) is drawn from a font Debian has by default, not as
     the missing-glyph box: each is rendered on a canvas in the page's own font and compared with
     the rendering of unassigned code points, which can only be the box;
-  * it names interpreters without their directories (no /root/..., no /home/...).
+  * it names interpreters without their directories (no /root/..., no /home/...);
+  * the published page shows the table's version history ("What changed, when"), rendered.
 
 Chromium is required, not optional: ci/setup.sh installs it, so its absence fails the test with
 what to do. Screenshots go to $TEST_UNDECLARED_OUTPUTS_DIR (bazel-testlogs/.../test.outputs/).
@@ -63,6 +64,28 @@ GLYPHS_JS = r"""(() => {
                                blank: same(pixels(ch), blank)})),
     hourglassIsBox: missing.some(m => same(pixels(hourglass), m)),
   };
+})()"""
+
+# HISTORY_JS returns the page's version history section as the browser renders it: its heading,
+# the versions (h3) and entries (table rows) up to the next h2 that are drawn with a size, or
+# null when the page has none.
+HISTORY_JS = r"""(() => {
+  const h = document.getElementById('history');
+  if (!h) return null;
+  const visible = e => {
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+  };
+  const versions = [], entries = [];
+  for (let e = h.nextElementSibling; e && e.tagName !== 'H2'; e = e.nextElementSibling) {
+    if (e.tagName === 'H3' && visible(e)) versions.push(e.innerText.trim());
+    if (e.tagName !== 'TABLE' || !visible(e)) continue;
+    for (const row of e.querySelectorAll('tr')) {
+      if (row.querySelector('td') && visible(row)) entries.push(row.cells[0].innerText.trim());
+    }
+  }
+  return {title: h.innerText.trim(), visible: visible(h), versions: versions,
+          count: entries.length, first: entries.length ? entries[0] : ''};
 })()"""
 
 
@@ -205,6 +228,22 @@ class MatrixPageTest(unittest.TestCase):
         for name in interpreters:
             self.assertNotIn("/", name)
         self.save_screenshot(page, "published.png")
+        self.assertEqual(page.console_errors, [])
+
+    def test_published_page_shows_the_version_history(self):
+        page = self.open(PUBLISHED)
+        history = page.evaluate(HISTORY_JS)
+        self.assertIsNotNone(history, "the published page has no version history (#history)")
+        self.assertTrue(history["title"].startswith("What changed, when"), history["title"])
+        self.assertTrue(history["visible"], "the history heading is not rendered")
+        self.assertTrue(history["versions"], "no version under the history heading")
+        for version in history["versions"]:
+            self.assertRegex(version, r"^Python 3\.\d+$")
+        self.assertGreater(history["count"], 0, "no rendered history entry: %r" % history)
+        # An entry names its case (area.what.how) and where in the table it is recorded.
+        self.assertRegex(history["first"], r"^\w+(\.\w+)+ conformance/cases/\w+\.cases:\d+")
+        page.evaluate("document.getElementById('history').scrollIntoView({block: 'center'})")
+        self.save_screenshot(page, "history.png")
         self.assertEqual(page.console_errors, [])
 
 
