@@ -285,7 +285,7 @@ def case_parser_seeds():
         chosen = cases if area.startswith("example_") else cases[:2] + cases[2::max(1, len(cases) // 3)][:2]
         for case_id, block in chosen:
             write("case_parser", "case_" + case_id.replace(".", "_"), block)
-    testdata = os.path.join(ROOT, "conformance", "testdata")
+    testdata = os.path.join(ROOT, "conformance", "language", "testdata")
     for name in sorted(os.listdir(testdata)):
         if name.endswith(".cases"):
             with open(os.path.join(testdata, name), "rb") as f:
