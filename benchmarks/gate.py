@@ -209,7 +209,7 @@ def update(binary, build, baseline_path, jobs):
     print(f"wrote {baseline_path} ({len(entries)} workloads)")
 
 
-def main(argv=None):
+def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--binary", default=measure.default_binary(),
                    help="socket_benchmark built with -c opt")
@@ -222,8 +222,23 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                    help="callgrind runs in parallel")
     p.add_argument("--json_out", help="write the verdict and all numbers here")
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
 
+
+def gated_workloads(binary, full, baseline):
+    """The workloads to gate (all deterministic ones with --full, else SHORT_WORKLOADS) that the
+    baseline holds, each other one named on stderr; and the baseline cut down to them."""
+    workloads = all_deterministic_workloads(binary) if full else SHORT_WORKLOADS
+    missing = [n for n in workloads if n not in baseline["workloads"]]
+    for name in missing:
+        print(f"gate: {name} is not in the baseline (new workload?): not gated; "
+              f"re-record the baseline", file=sys.stderr)
+    workloads = [n for n in workloads if n not in missing]
+    return workloads, dict(baseline, workloads={n: baseline["workloads"][n] for n in workloads})
+
+
+def main(argv=None):
+    args = parse_args(argv)
     if not args.binary or not os.path.exists(args.binary):
         print("gate: socket_benchmark_opt not found; run `bazel run //benchmarks:gate` "
               "or pass --binary", file=sys.stderr)
@@ -247,13 +262,7 @@ def main(argv=None):
               f"//benchmarks:socket_benchmark_opt does) or re-record the baseline.",
               file=sys.stderr)
         return 2
-    workloads = all_deterministic_workloads(args.binary) if args.full else SHORT_WORKLOADS
-    missing = [n for n in workloads if n not in baseline["workloads"]]
-    for name in missing:
-        print(f"gate: {name} is not in the baseline (new workload?): not gated; "
-              f"re-record the baseline", file=sys.stderr)
-    workloads = [n for n in workloads if n not in missing]
-    baseline = dict(baseline, workloads={n: baseline["workloads"][n] for n in workloads})
+    workloads, baseline = gated_workloads(args.binary, args.full, baseline)
     rounds = args.rounds or (FULL_ROUNDS if args.full else ROUNDS)
     min_time = FULL_MIN_TIME if args.full else SHORT_MIN_TIME
 

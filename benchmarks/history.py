@@ -145,6 +145,7 @@ PALETTE = ["#222222", "#1f66c1", "#e07b00", "#2a9d3a", "#c0392b", "#8e44ad", "#1
            "#00838f", "#a1887f"]
 
 
+# long-function: a generated-SVG writer, one element after the other.
 def svg(records, title="Ratio to raw system calls over the recorded runs (lower is faster)"):
     """Small multiples, one panel per workload: each implementation's ratio to raw
     per recorded run (log scale); step changes are circled in red."""

@@ -308,6 +308,7 @@ COLORS = {"AF_UNIX blocking": "#1f66c1", "AF_UNIX timeout": "#7fb0ec",
           "TCP blocking": "#e07b00", "TCP timeout": "#f5b971"}
 
 
+# long-function: a generated-SVG writer, one element after the other.
 def plot(table):
     """Two panels (64 B: messages/s; 64 KiB: bytes/s), one row per implementation,
     one marker per transport and mode, log scale."""

@@ -21,6 +21,7 @@ packages=(
   nlohmann-json3-dev    # JSON for the driver protocol
   python3               # the CPython oracle
   python3-dev           # CPython headers for the extension module (//python)
+  universal-ctags       # C++ function lengths for //ci:source_limits_test
   valgrind              # callgrind instruction counts for the benchmark gate
 )
 # Third-party implementations validated by the suite (issues 6 and 14); optional for tests.

@@ -315,6 +315,143 @@ const T& Field(const sockref::Sockaddr& s) {
 
 // ----- Decode, then encode again -----------------------------------------------------------------
 
+// RoundTrip is one decoded address and its re-encoding, for the per-family checks below.
+struct RoundTrip {
+  const sockaddr_storage& padded;  // the raw address, zero-padded as CPython's buffer is
+  socklen_t length;                // how many bytes of it the "kernel" filled
+  const Address& decoded;
+  const Encoded& again;            // EncodeAddress(decoded) for bind()
+  const std::string& what;         // the decoding, for the failure messages
+};
+
+// An AF_INET address keeps its host and port.
+void CheckInetRoundTrip(const RoundTrip& r) {
+  const auto& want = reinterpret_cast<const sockaddr_in&>(r.padded);
+  FUZZ_CHECK(r.again.ok, r.what + ": re-encoding raised " + Describe(r.again));
+  const auto& got = Field<sockaddr_in>(r.again.sockaddr);
+  FUZZ_CHECK(got.sin_addr.s_addr == want.sin_addr.s_addr && got.sin_port == want.sin_port,
+             r.what + ": re-encoding changed the address");
+}
+
+// An AF_INET6 address keeps all four fields; a flowinfo over 20 bits is refused on the way back.
+void CheckInet6RoundTrip(const RoundTrip& r) {
+  const auto& want = reinterpret_cast<const sockaddr_in6&>(r.padded);
+  if (ntohl(want.sin6_flowinfo) > 0xfffff) {
+    FUZZ_CHECK(!r.again.ok && r.again.python_class == "OverflowError" &&
+                   r.again.message == "bind(): flowinfo must be 0-1048575.",
+               r.what + ": a 32-bit flowinfo must be refused, got " + Describe(r.again));
+    return;
+  }
+  FUZZ_CHECK(r.again.ok, r.what + ": re-encoding raised " + Describe(r.again));
+  const auto& got = Field<sockaddr_in6>(r.again.sockaddr);
+  FUZZ_CHECK(std::memcmp(&got.sin6_addr, &want.sin6_addr, 16) == 0 &&
+                 got.sin6_port == want.sin6_port &&
+                 got.sin6_flowinfo == want.sin6_flowinfo &&
+                 got.sin6_scope_id == want.sin6_scope_id,
+             r.what + ": re-encoding changed the address");
+}
+
+// An AF_UNIX path or abstract name survives, or is refused as too long.
+void CheckUnixRoundTrip(const RoundTrip& r) {
+  const auto& u = std::get<sockref::UnixAddress>(r.decoded);
+  constexpr std::size_t kPath = offsetof(sockaddr_un, sun_path);
+  const char* path = reinterpret_cast<const char*>(&r.padded) + kPath;
+  if (r.length > kPath && path[0] == '\0') {
+    const std::size_t n = std::min<std::size_t>(r.length, sizeof r.padded) - kPath;
+    FUZZ_CHECK(u.path == std::string(path, n), r.what + ": abstract name changed");
+    if (n > sizeof(sockaddr_un::sun_path)) {
+      FUZZ_CHECK(!r.again.ok && r.again.message == "AF_UNIX path too long", r.what);
+      return;
+    }
+    FUZZ_CHECK(r.again.ok && r.again.sockaddr.length == kPath + n, r.what + ": " + Describe(r.again));
+  } else {
+    FUZZ_CHECK(u.path.find('\0') == std::string::npos, r.what + ": a path has a NUL");
+    if (u.path.size() >= sizeof(sockaddr_un::sun_path)) {
+      FUZZ_CHECK(!r.again.ok && r.again.message == "AF_UNIX path too long", r.what);
+      return;
+    }
+    FUZZ_CHECK(r.again.ok && r.again.sockaddr.length == kPath + u.path.size() + (u.path.empty() ? 0 : 1),
+               r.what + ": " + Describe(r.again));
+  }
+  FUZZ_CHECK(std::memcmp(Field<sockaddr_un>(r.again.sockaddr).sun_path, u.path.data(),
+                         u.path.size()) == 0,
+             r.what + ": re-encoding changed the path");
+}
+
+// An AF_NETLINK address keeps its pid and groups.
+void CheckNetlinkRoundTrip(const RoundTrip& r) {
+  const auto& want = reinterpret_cast<const sockaddr_nl&>(r.padded);
+  FUZZ_CHECK(r.again.ok, r.what + ": re-encoding raised " + Describe(r.again));
+  const auto& got = Field<sockaddr_nl>(r.again.sockaddr);
+  FUZZ_CHECK(got.nl_pid == want.nl_pid && got.nl_groups == want.nl_groups,
+             r.what + ": re-encoding changed the address");
+}
+
+// An AF_VSOCK address keeps its cid and port.
+void CheckVsockRoundTrip(const RoundTrip& r) {
+  const auto& want = reinterpret_cast<const sockaddr_vm&>(r.padded);
+  FUZZ_CHECK(r.again.ok, r.what + ": re-encoding raised " + Describe(r.again));
+  const auto& got = Field<sockaddr_vm>(r.again.sockaddr);
+  FUZZ_CHECK(got.svm_cid == want.svm_cid && got.svm_port == want.svm_port,
+             r.what + ": re-encoding changed the address");
+}
+
+// An AF_TIPC address keeps its type, scope and the fields of its type.
+void CheckTipcRoundTrip(const RoundTrip& r) {
+  const auto& want = reinterpret_cast<const sockaddr_tipc&>(r.padded);
+  FUZZ_CHECK(r.again.ok, r.what + ": re-encoding raised " + Describe(r.again));
+  const auto& got = Field<sockaddr_tipc>(r.again.sockaddr);
+  FUZZ_CHECK(got.addrtype == want.addrtype && got.scope == want.scope,
+             r.what + ": re-encoding changed the address type or scope");
+  if (want.addrtype == TIPC_ADDR_NAMESEQ) {
+    FUZZ_CHECK(std::memcmp(&got.addr.nameseq, &want.addr.nameseq, sizeof want.addr.nameseq) == 0,
+               r.what + ": re-encoding changed the name sequence");
+  } else if (want.addrtype == TIPC_ADDR_NAME) {
+    FUZZ_CHECK(got.addr.name.name.type == want.addr.name.name.type &&
+                   got.addr.name.name.instance == want.addr.name.name.instance,
+               r.what + ": re-encoding changed the name");
+  } else {
+    FUZZ_CHECK(got.addr.id.node == want.addr.id.node && got.addr.id.ref == want.addr.id.ref,
+               r.what + ": re-encoding changed the port id");
+  }
+}
+
+// An AF_ALG address keeps its names and the low 16 bits of feat and mask.
+void CheckAlgRoundTrip(const RoundTrip& r) {
+  const auto& want = reinterpret_cast<const sockaddr_alg&>(r.padded);
+  const auto& a = std::get<sockref::AlgAddress>(r.decoded);
+  if (a.type.size() >= sizeof want.salg_type || a.name.size() >= sizeof want.salg_name) {
+    FUZZ_CHECK(!r.again.ok && r.again.python_class == "ValueError", r.what + ": " + Describe(r.again));
+    return;
+  }
+  FUZZ_CHECK(r.again.ok, r.what + ": re-encoding raised " + Describe(r.again));
+  const auto& got = Field<sockaddr_alg>(r.again.sockaddr);
+  // CPython parses feat and mask as C unsigned shorts: only the low 16 bits survive.
+  // The names are C strings: whatever follows their NUL is not part of the address.
+  auto text = [](const std::uint8_t* s, std::size_t room) {
+    const char* c = reinterpret_cast<const char*>(s);
+    return std::string(c, strnlen(c, room));
+  };
+  FUZZ_CHECK(text(got.salg_type, sizeof got.salg_type) ==
+                     text(want.salg_type, sizeof want.salg_type) &&
+                 text(got.salg_name, sizeof got.salg_name) ==
+                     text(want.salg_name, sizeof want.salg_name) &&
+                 got.salg_feat == (want.salg_feat & 0xffff) &&
+                 got.salg_mask == (want.salg_mask & 0xffff),
+             r.what + ": re-encoding changed the address");
+}
+
+void CheckOtherRoundTrip(const RoundTrip& r) {
+  // AF_PACKET and AF_CAN carry an interface index that decodes to a name only when
+  // the interface exists here; the rest are reported raw. No exact round trip.
+  if (const auto* u = std::get_if<sockref::UnknownAddress>(&r.decoded)) {
+    FUZZ_CHECK(u->family == r.padded.ss_family &&
+                   u->data == std::string(reinterpret_cast<const sockaddr&>(r.padded).sa_data,
+                                          sizeof(sockaddr::sa_data)),
+               r.what + ": unknown family not reported raw");
+  }
+}
+
 void CheckDecodeRoundTrip(FuzzInput& in) {
   const int family = PickFamily(in);
   const int proto = PickProto(in);
@@ -338,127 +475,24 @@ void CheckDecodeRoundTrip(FuzzInput& in) {
   const SocketTriple kind{padded.ss_family, in.PickOne<int>({SOCK_STREAM, SOCK_DGRAM, SOCK_RAW}), proto};
   const Encoded again = Encode(kind, *decoded, "bind");
 
+  const RoundTrip r{padded, length, *decoded, again, what};
   switch (padded.ss_family) {
-    case AF_INET: {
-      const auto& want = reinterpret_cast<const sockaddr_in&>(padded);
-      FUZZ_CHECK(again.ok, what + ": re-encoding raised " + Describe(again));
-      const auto& got = Field<sockaddr_in>(again.sockaddr);
-      FUZZ_CHECK(got.sin_addr.s_addr == want.sin_addr.s_addr && got.sin_port == want.sin_port,
-                 what + ": re-encoding changed the address");
-      break;
-    }
-    case AF_INET6: {
-      const auto& want = reinterpret_cast<const sockaddr_in6&>(padded);
-      if (ntohl(want.sin6_flowinfo) > 0xfffff) {
-        FUZZ_CHECK(!again.ok && again.python_class == "OverflowError" &&
-                       again.message == "bind(): flowinfo must be 0-1048575.",
-                   what + ": a 32-bit flowinfo must be refused, got " + Describe(again));
-        break;
-      }
-      FUZZ_CHECK(again.ok, what + ": re-encoding raised " + Describe(again));
-      const auto& got = Field<sockaddr_in6>(again.sockaddr);
-      FUZZ_CHECK(std::memcmp(&got.sin6_addr, &want.sin6_addr, 16) == 0 &&
-                     got.sin6_port == want.sin6_port &&
-                     got.sin6_flowinfo == want.sin6_flowinfo &&
-                     got.sin6_scope_id == want.sin6_scope_id,
-                 what + ": re-encoding changed the address");
-      break;
-    }
-    case AF_UNIX: {
-      const auto& u = std::get<sockref::UnixAddress>(*decoded);
-      constexpr std::size_t kPath = offsetof(sockaddr_un, sun_path);
-      const char* path = reinterpret_cast<const char*>(&padded) + kPath;
-      if (length > kPath && path[0] == '\0') {
-        const std::size_t n = std::min<std::size_t>(length, sizeof padded) - kPath;
-        FUZZ_CHECK(u.path == std::string(path, n), what + ": abstract name changed");
-        if (n > sizeof(sockaddr_un::sun_path)) {
-          FUZZ_CHECK(!again.ok && again.message == "AF_UNIX path too long", what);
-          break;
-        }
-        FUZZ_CHECK(again.ok && again.sockaddr.length == kPath + n, what + ": " + Describe(again));
-      } else {
-        FUZZ_CHECK(u.path.find('\0') == std::string::npos, what + ": a path has a NUL");
-        if (u.path.size() >= sizeof(sockaddr_un::sun_path)) {
-          FUZZ_CHECK(!again.ok && again.message == "AF_UNIX path too long", what);
-          break;
-        }
-        FUZZ_CHECK(again.ok && again.sockaddr.length == kPath + u.path.size() + (u.path.empty() ? 0 : 1),
-                   what + ": " + Describe(again));
-      }
-      FUZZ_CHECK(std::memcmp(Field<sockaddr_un>(again.sockaddr).sun_path, u.path.data(),
-                             u.path.size()) == 0,
-                 what + ": re-encoding changed the path");
-      break;
-    }
-    case AF_NETLINK: {
-      const auto& want = reinterpret_cast<const sockaddr_nl&>(padded);
-      FUZZ_CHECK(again.ok, what + ": re-encoding raised " + Describe(again));
-      const auto& got = Field<sockaddr_nl>(again.sockaddr);
-      FUZZ_CHECK(got.nl_pid == want.nl_pid && got.nl_groups == want.nl_groups,
-                 what + ": re-encoding changed the address");
-      break;
-    }
-    case AF_VSOCK: {
-      const auto& want = reinterpret_cast<const sockaddr_vm&>(padded);
-      FUZZ_CHECK(again.ok, what + ": re-encoding raised " + Describe(again));
-      const auto& got = Field<sockaddr_vm>(again.sockaddr);
-      FUZZ_CHECK(got.svm_cid == want.svm_cid && got.svm_port == want.svm_port,
-                 what + ": re-encoding changed the address");
-      break;
-    }
-    case AF_TIPC: {
-      const auto& want = reinterpret_cast<const sockaddr_tipc&>(padded);
-      FUZZ_CHECK(again.ok, what + ": re-encoding raised " + Describe(again));
-      const auto& got = Field<sockaddr_tipc>(again.sockaddr);
-      FUZZ_CHECK(got.addrtype == want.addrtype && got.scope == want.scope,
-                 what + ": re-encoding changed the address type or scope");
-      if (want.addrtype == TIPC_ADDR_NAMESEQ) {
-        FUZZ_CHECK(std::memcmp(&got.addr.nameseq, &want.addr.nameseq, sizeof want.addr.nameseq) == 0,
-                   what + ": re-encoding changed the name sequence");
-      } else if (want.addrtype == TIPC_ADDR_NAME) {
-        FUZZ_CHECK(got.addr.name.name.type == want.addr.name.name.type &&
-                       got.addr.name.name.instance == want.addr.name.name.instance,
-                   what + ": re-encoding changed the name");
-      } else {
-        FUZZ_CHECK(got.addr.id.node == want.addr.id.node && got.addr.id.ref == want.addr.id.ref,
-                   what + ": re-encoding changed the port id");
-      }
-      break;
-    }
-    case AF_ALG: {
-      const auto& want = reinterpret_cast<const sockaddr_alg&>(padded);
-      const auto& a = std::get<sockref::AlgAddress>(*decoded);
-      if (a.type.size() >= sizeof want.salg_type || a.name.size() >= sizeof want.salg_name) {
-        FUZZ_CHECK(!again.ok && again.python_class == "ValueError", what + ": " + Describe(again));
-        break;
-      }
-      FUZZ_CHECK(again.ok, what + ": re-encoding raised " + Describe(again));
-      const auto& got = Field<sockaddr_alg>(again.sockaddr);
-      // CPython parses feat and mask as C unsigned shorts: only the low 16 bits survive.
-      // The names are C strings: whatever follows their NUL is not part of the address.
-      auto text = [](const std::uint8_t* s, std::size_t room) {
-        const char* c = reinterpret_cast<const char*>(s);
-        return std::string(c, strnlen(c, room));
-      };
-      FUZZ_CHECK(text(got.salg_type, sizeof got.salg_type) ==
-                         text(want.salg_type, sizeof want.salg_type) &&
-                     text(got.salg_name, sizeof got.salg_name) ==
-                         text(want.salg_name, sizeof want.salg_name) &&
-                     got.salg_feat == (want.salg_feat & 0xffff) &&
-                     got.salg_mask == (want.salg_mask & 0xffff),
-                 what + ": re-encoding changed the address");
-      break;
-    }
+    case AF_INET:
+      return CheckInetRoundTrip(r);
+    case AF_INET6:
+      return CheckInet6RoundTrip(r);
+    case AF_UNIX:
+      return CheckUnixRoundTrip(r);
+    case AF_NETLINK:
+      return CheckNetlinkRoundTrip(r);
+    case AF_VSOCK:
+      return CheckVsockRoundTrip(r);
+    case AF_TIPC:
+      return CheckTipcRoundTrip(r);
+    case AF_ALG:
+      return CheckAlgRoundTrip(r);
     default:
-      // AF_PACKET and AF_CAN carry an interface index that decodes to a name only when
-      // the interface exists here; the rest are reported raw. No exact round trip.
-      if (const auto* u = std::get_if<sockref::UnknownAddress>(&*decoded)) {
-        FUZZ_CHECK(u->family == padded.ss_family &&
-                       u->data == std::string(reinterpret_cast<const sockaddr&>(padded).sa_data,
-                                              sizeof(sockaddr::sa_data)),
-                   what + ": unknown family not reported raw");
-      }
-      break;
+      return CheckOtherRoundTrip(r);
   }
 }
 

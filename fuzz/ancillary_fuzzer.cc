@@ -185,6 +185,41 @@ bool IsRights(const AncillaryItem& i) { return i.level == SOL_SOCKET && i.type =
 
 // ----- The checks ------------------------------------------------------------------------
 
+// CheckShiftedDecode checks that the documented contract holds whatever the alignment of the
+// caller's buffer: `bytes` one byte off decode to the same `items`, as malformed or not.
+void CheckShiftedDecode(const std::string& bytes, const std::vector<AncillaryItem>& items,
+                        bool warned) {
+  const std::size_t size = bytes.size();
+  std::unique_ptr<unsigned char[]> shifted(new unsigned char[size + 1]);
+  std::memcpy(shifted.get() + 1, bytes.data(), size);
+  bool shifted_malformed = false;
+  FUZZ_CHECK(Decode(ConstBuffer(shifted.get() + 1, size), &shifted_malformed) == items &&
+                 shifted_malformed == warned,
+             "DecodeAncillary depends on the buffer's alignment for " + Printable(bytes));
+}
+
+// RewriteRights replaces each SCM_RIGHTS int of `control` (found by CPython's `walk`) with -1
+// or a descriptor of the pool (all -1 when bit 0 of `knobs` is set), marks in `named` the pool
+// descriptors it wrote, and returns how many ints it rewrote.
+int RewriteRights(const std::vector<CPythonItem>& walk, std::uint8_t knobs,
+                  unsigned char* control, std::array<bool, kPoolSize>& named) {
+  int ints = 0;
+  for (const CPythonItem& w : walk) {
+    if (!IsRights(w.item)) continue;
+    for (std::size_t at = 0; at + sizeof(int) <= w.item.data.size(); at += sizeof(int)) {
+      const unsigned char pick = static_cast<unsigned char>(w.item.data[at]);
+      int fd = -1;
+      if ((knobs & 1) == 0 && pick % 4 != 0) {
+        fd = PoolBase() + pick % kPoolSize;
+        named[pick % kPoolSize] = true;
+      }
+      std::memcpy(control + w.data_offset + at, &fd, sizeof fd);
+      ++ints;
+    }
+  }
+  return ints;
+}
+
 void CheckDecode(FuzzInput& in) {
   const std::uint8_t knobs = in.Byte();
   std::string bytes = in.RemainingBytes();
@@ -200,33 +235,12 @@ void CheckDecode(FuzzInput& in) {
                  (malformed ? " (malformed)" : "") + ", CPython reports " +
                  Describe(ItemsOf(walk)) + (warned ? " (malformed)" : ""));
 
-  // The documented contract holds whatever the alignment of the caller's buffer.
-  {
-    std::unique_ptr<unsigned char[]> shifted(new unsigned char[size + 1]);
-    std::memcpy(shifted.get() + 1, bytes.data(), size);
-    bool shifted_malformed = false;
-    FUZZ_CHECK(Decode(ConstBuffer(shifted.get() + 1, size), &shifted_malformed) == items &&
-                   shifted_malformed == warned,
-               "DecodeAncillary depends on the buffer's alignment for " + Printable(bytes));
-  }
+  CheckShiftedDecode(bytes, items, warned);
 
   // Rewrite every SCM_RIGHTS int to -1 or a pool descriptor, then let
   // CloseReceivedDescriptors loose on the buffer.
   std::array<bool, kPoolSize> named{};
-  int ints = 0;
-  for (const CPythonItem& w : walk) {
-    if (!IsRights(w.item)) continue;
-    for (std::size_t at = 0; at + sizeof(int) <= w.item.data.size(); at += sizeof(int)) {
-      const unsigned char pick = static_cast<unsigned char>(w.item.data[at]);
-      int fd = -1;
-      if ((knobs & 1) == 0 && pick % 4 != 0) {
-        fd = PoolBase() + pick % kPoolSize;
-        named[pick % kPoolSize] = true;
-      }
-      std::memcpy(control.get() + w.data_offset + at, &fd, sizeof fd);
-      ++ints;
-    }
-  }
+  const int ints = RewriteRights(walk, knobs, control.get(), named);
   // Before closing anything, make sure DecodeAncillary sees only the rewritten ints.
   const std::vector<AncillaryItem> rewritten = Decode(ConstBuffer(control.get(), size), nullptr);
   for (int fd : sockref::UnpackFds(rewritten)) {

@@ -132,6 +132,7 @@ def encode_seed(family, alternative, fields, sock_type=0, proto="0", caller=0):
     return bytes([0, FAMILY[family], sock_type, PROTO[proto], caller, alternative]) + fields
 
 
+# long-function: a flat list of seeds, one line (or three) per address form and family.
 def address_seeds():
     sin = struct.pack("<H", 2) + struct.pack(">H", 8080) + bytes([127, 0, 0, 1]) + bytes(8)
     write("address_codec", "decode_inet_loopback", decode_seed("AF_INET", 16, sin))
@@ -284,7 +285,7 @@ def case_parser_seeds():
         chosen = cases if area.startswith("example_") else cases[:2] + cases[2::max(1, len(cases) // 3)][:2]
         for case_id, block in chosen:
             write("case_parser", "case_" + case_id.replace(".", "_"), block)
-    testdata = os.path.join(ROOT, "conformance", "testdata")
+    testdata = os.path.join(ROOT, "conformance", "language", "testdata")
     for name in sorted(os.listdir(testdata)):
         if name.endswith(".cases"):
             with open(os.path.join(testdata, name), "rb") as f:
@@ -313,6 +314,12 @@ def case_parser_seeds():
 
 
 def protocol_seeds(dump_cases):
+    dumped_session_seeds(dump_cases)
+    handmade_protocol_seeds()
+
+
+def dumped_session_seeds(dump_cases):
+    """A few whole sessions of real cases, as dump_cases --exec writes them."""
     cases_dir = os.path.join(ROOT, "conformance", "cases")
     for area in ("example_inet", "inet", "byteorder", "module_functions", "example_socket",
                  "addresses"):
@@ -335,6 +342,11 @@ def protocol_seeds(dump_cases):
             case_id = session[1 if i == 0 else 0].get("case", area)
             write("protocol", "session_" + case_id.replace(".", "_"),
                   json.dumps(session, separators=(",", ":")))
+
+
+def handmade_protocol_seeds():
+    """Documents no case produces: every value and expression form, bad encodings, sessions
+    with captures, background steps and builtins, and garbage requests."""
     lit = lambda v: {"lit": v}
     call = lambda f, *args, **kw: {"call": {"attr": [{"name": "socket"}, f]}, "args": list(args),
                                    "kwargs": kw}

@@ -11,12 +11,10 @@
 //     Py_ssize_t n;
 //     int flags = 0;
 //     if (!PyArg_ParseTuple(args, "n|i:recv", &n, &flags)) return nullptr;
-//     try {
+//     return Bridge([&]() -> PyObject* {
 //       Bytes data = WithoutGil([&] { return Sock(self).recv(n, flags); });
 //       return PyBytes_FromStringAndSize(data.data(), data.size());
-//     } catch (...) {
-//       return RaiseCurrentException();
-//     }
+//     });
 //   }
 //
 // Behaviour (ranges, messages of what is not an argument-shape error, timeouts,
@@ -53,6 +51,19 @@ struct PythonErrorSet {};
 PyObject* RaiseCurrentException();
 // RaiseCurrentExceptionInt is RaiseCurrentException for slots that return int.
 int RaiseCurrentExceptionInt();
+
+// Bridge returns f() (a new reference, or nullptr with a Python error set), or, when f throws,
+// nullptr with the Python exception for the C++ one (RaiseCurrentException): the one place an
+// entry point's C++ exceptions become Python's. WithoutGil inside f has taken the GIL back
+// before the exception reaches here, so the exception is always set with the GIL held.
+template <typename F>
+PyObject* Bridge(F&& f) {
+  try {
+    return std::forward<F>(f)();
+  } catch (...) {
+    return RaiseCurrentException();
+  }
+}
 
 // The module's own exception classes, created by CreateExceptionClasses().
 extern PyObject* herror_class;

@@ -181,6 +181,7 @@ def print_counts(runs):
             r.count("skip"), r.seconds, "  (" + r.note + ")" if r.note else ""))
 
 
+# long-function: the run's steps in order, whose printed report other tools read; kept whole.
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", default="/usr/bin/python3",

@@ -165,7 +165,7 @@ PyObject* GetAddrInfo(PyObject*, PyObject* args, PyObject* kwds) {
   if (PySys_Audit("socket.getaddrinfo", "OOiii", host_obj, port_obj, family, type, proto) < 0) {
     return nullptr;
   }
-  try {
+  return Bridge([&]() -> PyObject* {
     // A bytes host reaches the resolver as it is; a str one through the idna codec.
     const bool bytes_host = host && !PyUnicode_Check(host_obj);
     const std::vector<AddrInfo> infos = WithoutGil([&] {
@@ -187,9 +187,7 @@ PyObject* GetAddrInfo(PyObject*, PyObject* args, PyObject* kwds) {
       Py_DECREF(item);
     }
     return list;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* GetNameInfo(PyObject*, PyObject* args) {
@@ -215,12 +213,10 @@ PyObject* GetNameInfo(PyObject*, PyObject* args) {
   } else {
     address = Inet6Address{host, port, flowinfo, scope_id};
   }
-  try {
+  return Bridge([&]() -> PyObject* {
     auto [name, service] = WithoutGil([&] { return getnameinfo(address, flags); });
     return Py_BuildValue("(ss)", name.c_str(), service.c_str());
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* GetHostByName(PyObject*, PyObject* args) {
@@ -229,11 +225,9 @@ PyObject* GetHostByName(PyObject*, PyObject* args) {
   if (!PyArg_ParseTuple(args, "O:gethostbyname", &obj)) return nullptr;
   if (!EncodedHostArg(obj, "gethostbyname", &name)) return nullptr;
   if (PySys_Audit("socket.gethostbyname", "O", args) < 0) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return Str(Lookup<std::string>(gethostbyname, gethostbyname, obj, name));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* GetHostByNameEx(PyObject*, PyObject* args) {
@@ -242,11 +236,9 @@ PyObject* GetHostByNameEx(PyObject*, PyObject* args) {
   if (!PyArg_ParseTuple(args, "O:gethostbyname_ex", &obj)) return nullptr;
   if (!EncodedHostArg(obj, "gethostbyname_ex", &name)) return nullptr;
   if (PySys_Audit("socket.gethostbyname", "O", args) < 0) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return HostEntryToPython(Lookup<HostEntry>(gethostbyname_ex, gethostbyname_ex, obj, name));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* GetHostByAddr(PyObject*, PyObject* args) {
@@ -255,21 +247,17 @@ PyObject* GetHostByAddr(PyObject*, PyObject* args) {
   if (!PyArg_ParseTuple(args, "O:gethostbyaddr", &obj)) return nullptr;
   if (!EncodedHostArg(obj, "gethostbyaddr", &name)) return nullptr;
   if (PySys_Audit("socket.gethostbyaddr", "O", obj) < 0) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return HostEntryToPython(Lookup<HostEntry>(gethostbyaddr, gethostbyaddr, obj, name));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* GetHostName(PyObject*, PyObject*) {
   if (PySys_Audit("socket.gethostname", nullptr) < 0) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     const std::string name = gethostname();
     return PyUnicode_DecodeFSDefaultAndSize(name.data(), static_cast<Py_ssize_t>(name.size()));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* SetHostName(PyObject*, PyObject* args) {
@@ -300,13 +288,11 @@ PyObject* GetServByName(PyObject*, PyObject* args) {
   if (PySys_Audit("socket.getservbyname", "ss", name, proto == nullptr ? "" : proto) < 0) {
     return nullptr;
   }
-  try {
+  return Bridge([&]() -> PyObject* {
     std::optional<std::string> p;
     if (proto != nullptr) p = proto;
     return PyLong_FromLong(getservbyname(name, p));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* GetServByPort(PyObject*, PyObject* args) {
@@ -316,23 +302,19 @@ PyObject* GetServByPort(PyObject*, PyObject* args) {
   if (PySys_Audit("socket.getservbyport", "is", port, proto == nullptr ? "" : proto) < 0) {
     return nullptr;
   }
-  try {
+  return Bridge([&]() -> PyObject* {
     std::optional<std::string> p;
     if (proto != nullptr) p = proto;
     return Str(getservbyport(port, p));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* GetProtoByName(PyObject*, PyObject* args) {
   const char* name = nullptr;
   if (!PyArg_ParseTuple(args, "s:getprotobyname", &name)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return PyLong_FromLong(getprotobyname(name));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // --- Sockets and descriptors ---------------------------------------------------------
@@ -340,7 +322,7 @@ PyObject* GetProtoByName(PyObject*, PyObject* args) {
 PyObject* SocketPair(PyObject*, PyObject* args) {
   int family = AF_UNIX, type = SOCK_STREAM, proto = 0;
   if (!PyArg_ParseTuple(args, "|iii:socketpair", &family, &type, &proto)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     auto [a, b] = socketpair(family, type, proto);
     PyObject* first = NewSocketObject(std::move(a));
     PyObject* second = first != nullptr ? NewSocketObject(std::move(b)) : nullptr;
@@ -348,9 +330,7 @@ PyObject* SocketPair(PyObject*, PyObject* args) {
     Py_XDECREF(first);
     Py_XDECREF(second);
     return result;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // Descriptor reads a descriptor as CPython's PyLong_AsSocket_t: a C long, low int.
@@ -364,22 +344,18 @@ bool Descriptor(PyObject* obj, int* fd) {
 PyObject* Close(PyObject*, PyObject* arg) {
   int fd = 0;
   if (!Descriptor(arg, &fd)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     WithoutGil([fd] { sockref::close(fd); });
     Py_RETURN_NONE;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* Dup(PyObject*, PyObject* arg) {
   int fd = 0;
   if (!Descriptor(arg, &fd)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return PyLong_FromLong(sockref::dup(fd));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // --- Timeouts ----------------------------------------------------------------------------
@@ -401,11 +377,9 @@ PyObject* Short(PyObject*, PyObject* args, const char* format) {
   if (!PyArg_ParseTuple(args, format, &obj)) return nullptr;
   __int128 value = 0;
   if (!PythonInt(obj, &value)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return PyLong_FromUnsignedLong(Fn(value));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 std::uint16_t Htons(__int128 x) { return sockref::htons(x); }
@@ -425,11 +399,9 @@ PyObject* Long(PyObject*, PyObject* arg) {
   }
   __int128 value = 0;
   if (!PythonInt(arg, &value)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return PyLong_FromUnsignedLong(Fn(value));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // --- Address text ---------------------------------------------------------------------------
@@ -437,49 +409,41 @@ PyObject* Long(PyObject*, PyObject* arg) {
 PyObject* InetAton(PyObject*, PyObject* args) {
   const char* text = nullptr;
   if (!PyArg_ParseTuple(args, "s:inet_aton", &text)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return BytesFrom(inet_aton(text));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* InetNtoa(PyObject*, PyObject* args) {
   ScopedBuffer packed;
   if (!PyArg_ParseTuple(args, "y*:inet_ntoa", packed.get())) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return Str(inet_ntoa(ConstView(*packed)));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* InetPton(PyObject*, PyObject* args) {
   int family = 0;
   const char* text = nullptr;
   if (!PyArg_ParseTuple(args, "is:inet_pton", &family, &text)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return BytesFrom(inet_pton(family, text));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* InetNtop(PyObject*, PyObject* args) {
   int family = 0;
   ScopedBuffer packed;
   if (!PyArg_ParseTuple(args, "iy*:inet_ntop", &family, packed.get())) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return Str(inet_ntop(family, ConstView(*packed)));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // --- Interfaces ------------------------------------------------------------------------------
 
 PyObject* IfNameIndex(PyObject*, PyObject*) {
-  try {
+  return Bridge([&]() -> PyObject* {
     const std::vector<InterfaceName> names = if_nameindex();
     PyObject* list = PyList_New(0);
     if (list == nullptr) return nullptr;
@@ -494,9 +458,7 @@ PyObject* IfNameIndex(PyObject*, PyObject*) {
       Py_DECREF(item);
     }
     return list;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* IfNameToIndex(PyObject*, PyObject* args) {
@@ -520,7 +482,7 @@ PyObject* IfIndexToName(PyObject*, PyObject* arg) {
   }
   const unsigned long index = PyLong_AsUnsignedLong(arg);
   if (index == static_cast<unsigned long>(-1) && PyErr_Occurred()) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     // sockref keeps the low 32 bits as CPython's C cast does; above INT64_MAX only
     // those bits can be passed on.
     const std::int64_t wide = index <= static_cast<unsigned long>(INT64_MAX)
@@ -528,9 +490,7 @@ PyObject* IfIndexToName(PyObject*, PyObject* arg) {
                                   : static_cast<std::int64_t>(index & 0xffffffffUL);
     const std::string name = if_indextoname(wide);
     return PyUnicode_DecodeFSDefaultAndSize(name.data(), static_cast<Py_ssize_t>(name.size()));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // --- Ancillary data sizes ------------------------------------------------------------------
@@ -538,21 +498,17 @@ PyObject* IfIndexToName(PyObject*, PyObject* arg) {
 PyObject* CmsgLenFn(PyObject*, PyObject* args) {
   Py_ssize_t length = 0;
   if (!PyArg_ParseTuple(args, "n:CMSG_LEN", &length)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return PyLong_FromSsize_t(static_cast<Py_ssize_t>(CmsgLen(length)));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* CmsgSpaceFn(PyObject*, PyObject* args) {
   Py_ssize_t length = 0;
   if (!PyArg_ParseTuple(args, "n:CMSG_SPACE", &length)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     return PyLong_FromSsize_t(static_cast<Py_ssize_t>(CmsgSpace(length)));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 }  // namespace

@@ -117,7 +117,7 @@ PyObject* SendMsg(PyObject* obj, PyObject* args) {
   if (!PyArg_ParseTuple(args, "O|OiO:sendmsg", &data_arg, &anc_arg, &flags, &address_arg)) {
     return nullptr;
   }
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     std::optional<Address> address;
     if (address_arg != nullptr && address_arg != Py_None) {
@@ -138,9 +138,7 @@ PyObject* SendMsg(PyObject* obj, PyObject* args) {
     const std::int64_t n =
         WithoutGil([&] { return s.sendmsg(views, ancdata, flags, address); });
     return PyLong_FromSsize_t(static_cast<Py_ssize_t>(n));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // RecvMsgTuple builds (first, ancdata, msg_flags, address), closing any received
@@ -163,13 +161,11 @@ PyObject* RecvMsg(PyObject* obj, PyObject* args) {
   Py_ssize_t ancbufsize = 0;
   int flags = 0;
   if (!PyArg_ParseTuple(args, "n|ni:recvmsg", &bufsize, &ancbufsize, &flags)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     RecvMsgResult r = WithoutGil([&] { return s.recvmsg(bufsize, ancbufsize, flags); });
     return RecvMsgTuple(BytesFrom(r.data), r);
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* RecvMsgInto(PyObject* obj, PyObject* args) {
@@ -179,7 +175,7 @@ PyObject* RecvMsgInto(PyObject* obj, PyObject* args) {
   if (!PyArg_ParseTuple(args, "O|ni:recvmsg_into", &buffers_arg, &ancbufsize, &flags)) {
     return nullptr;
   }
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     Buffers buffers;
     if (!FillBuffers(buffers_arg, "recvmsg_into() argument 1 must be an iterable",
@@ -192,9 +188,7 @@ PyObject* RecvMsgInto(PyObject* obj, PyObject* args) {
     const std::vector<MutableBuffer> views = buffers.Mutable();
     RecvMsgIntoResult r = WithoutGil([&] { return s.recvmsg_into(views, ancbufsize, flags); });
     return RecvMsgTuple(PyLong_FromSsize_t(static_cast<Py_ssize_t>(r.nbytes)), r);
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // SendMsgAfalg is sendmsg_afalg(msg=(), *, op, iv=None, assoclen=None, flags=0):
@@ -224,7 +218,7 @@ PyObject* SendMsgAfalg(PyObject* obj, PyObject* args, PyObject* kwds) {
     if (!IntArg(assoclen_arg, &value)) return nullptr;
     assoclen = value;
   }
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     Buffers buffers;
     if (data_arg != nullptr &&
@@ -240,9 +234,7 @@ PyObject* SendMsgAfalg(PyObject* obj, PyObject* args, PyObject* kwds) {
     const std::int64_t n =
         WithoutGil([&] { return s.sendmsg_afalg(views, op, iv_view, assoclen, flags); });
     return PyLong_FromSsize_t(static_cast<Py_ssize_t>(n));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 }  // namespace sockref::python

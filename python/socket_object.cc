@@ -110,13 +110,11 @@ PyObject* Repr(PyObject* obj) {
 PyObject* Close(PyObject* obj, PyObject*) {
   SocketObject* self = Self(obj);
   if (!self->sock) Py_RETURN_NONE;
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = *self->sock;
     WithoutGil([&s] { s.close(); });  // close(2) may linger (SO_LINGER)
     Py_RETURN_NONE;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* Detach(PyObject* obj, PyObject*) {
@@ -140,12 +138,10 @@ PyObject* GetTimeout(PyObject* obj, PyObject*) {
 PyObject* SetTimeout(PyObject* obj, PyObject* arg) {
   TimeoutNs timeout;
   if (!ParseTimeout(arg, &timeout)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     Sock(obj).settimeout(timeout);
     Py_RETURN_NONE;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* GetBlocking(PyObject* obj, PyObject*) {
@@ -156,19 +152,17 @@ PyObject* GetBlocking(PyObject* obj, PyObject*) {
 PyObject* SetBlocking(PyObject* obj, PyObject* arg) {
   const long block = PyLong_AsLong(arg);
   if (block == -1 && PyErr_Occurred()) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     Sock(obj).setblocking(block != 0);
     Py_RETURN_NONE;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // --- Connections -------------------------------------------------------------------------
 
 // Accept is _accept(): (fd, address) of a new connection; Lib/socket.py wraps it.
 PyObject* Accept(PyObject* obj, PyObject*) {
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     AcceptResult r = WithoutGil([&s] { return s.accept(); });
     PyObject* address = AddressToPython(r.address);
@@ -183,54 +177,46 @@ PyObject* Accept(PyObject* obj, PyObject*) {
     Py_DECREF(address);
     if (result != nullptr) r.conn.detach();  // the caller owns it now
     return result;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* Bind(PyObject* obj, PyObject* arg) {
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     Address address;
     if (!ParseAddress(arg, Kind(s), "bind", &address)) return nullptr;
     if (PySys_Audit("socket.bind", "OO", obj, arg) < 0) return nullptr;
     WithoutGil([&] { s.bind(address); });  // may resolve a host name
     Py_RETURN_NONE;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* Connect(PyObject* obj, PyObject* arg) {
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     Address address;
     if (!ParseAddress(arg, Kind(s), "connect", &address)) return nullptr;
     if (PySys_Audit("socket.connect", "OO", obj, arg) < 0) return nullptr;
     WithoutGil([&] { s.connect(address); });
     Py_RETURN_NONE;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* ConnectEx(PyObject* obj, PyObject* arg) {
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     Address address;
     if (!ParseAddress(arg, Kind(s), "connect_ex", &address)) return nullptr;
     if (PySys_Audit("socket.connect", "OO", obj, arg) < 0) return nullptr;
     const int error = WithoutGil([&] { return s.connect_ex(address); });
     return PyLong_FromLong(error);
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* Listen(PyObject* obj, PyObject* args) {
   int backlog = 0;
   if (!PyArg_ParseTuple(args, "|i:listen", &backlog)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     if (PyTuple_GET_SIZE(args) > 0) {
       s.listen(backlog);
@@ -238,37 +224,29 @@ PyObject* Listen(PyObject* obj, PyObject* args) {
       s.listen();  // sockref's default backlog, min(SOMAXCONN, 128) as in CPython
     }
     Py_RETURN_NONE;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* GetPeerName(PyObject* obj, PyObject*) {
-  try {
+  return Bridge([&]() -> PyObject* {
     return AddressToPython(Sock(obj).getpeername());
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* GetSockName(PyObject* obj, PyObject*) {
-  try {
+  return Bridge([&]() -> PyObject* {
     return AddressToPython(Sock(obj).getsockname());
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* Shutdown(PyObject* obj, PyObject* arg) {
   int how = 0;
   if (!IntArg(arg, &how)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     WithoutGil([&] { s.shutdown(how); });
     Py_RETURN_NONE;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // --- Options ---------------------------------------------------------------------------
@@ -278,7 +256,7 @@ PyObject* GetSockOpt(PyObject* obj, PyObject* args) {
   int optname = 0;
   int buflen = 0;
   if (!PyArg_ParseTuple(args, "ii|i:getsockopt", &level, &optname, &buflen)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     if (buflen == 0) {
       const std::int64_t value = s.getsockopt(level, optname);
@@ -287,9 +265,7 @@ PyObject* GetSockOpt(PyObject* obj, PyObject* args) {
       return PyLong_FromLongLong(value);
     }
     return BytesFrom(s.getsockopt(level, optname, buflen));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // SetSockOpt is CPython's three forms, tried in its order: (level, opt, int),
@@ -298,7 +274,7 @@ PyObject* SetSockOpt(PyObject* obj, PyObject* args) {
   int level = 0;
   int optname = 0;
   int flag = 0;
-  try {
+  return Bridge([&]() -> PyObject* {
     if (Sock(obj).family() == AF_VSOCK) {
       // CPython's AF_VSOCK form only: an int of any size, kept modulo 2**64.
       unsigned long long wide = 0;
@@ -323,9 +299,7 @@ PyObject* SetSockOpt(PyObject* obj, PyObject* args) {
     if (!PyArg_ParseTuple(args, "iiy*:setsockopt", &level, &optname, value.get())) return nullptr;
     Sock(obj).setsockopt(level, optname, ConstView(*value));
     Py_RETURN_NONE;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // --- Data ------------------------------------------------------------------------------------
@@ -334,7 +308,7 @@ PyObject* Recv(PyObject* obj, PyObject* args) {
   Py_ssize_t bufsize = 0;
   int flags = 0;
   if (!PyArg_ParseTuple(args, "n|i:recv", &bufsize, &flags)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     // sockref's recv() answers these without receiving (ValueError, or b'' without
     // a system call); everything else is received straight into the bytes object
@@ -352,9 +326,7 @@ PyObject* Recv(PyObject* obj, PyObject* args) {
     }
     if (n != bufsize && _PyBytes_Resize(&bytes, static_cast<Py_ssize_t>(n)) != 0) return nullptr;
     return bytes;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* RecvInto(PyObject* obj, PyObject* args, PyObject* kwds) {
@@ -366,29 +338,25 @@ PyObject* RecvInto(PyObject* obj, PyObject* args, PyObject* kwds) {
                                    buffer.get(), &nbytes, &flags)) {
     return nullptr;
   }
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     const MutableBuffer view = MutableView(*buffer);
     const std::int64_t n = WithoutGil([&] { return s.recv_into(view, nbytes, flags); });
     return PyLong_FromSsize_t(static_cast<Py_ssize_t>(n));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* RecvFrom(PyObject* obj, PyObject* args) {
   Py_ssize_t bufsize = 0;
   int flags = 0;
   if (!PyArg_ParseTuple(args, "n|i:recvfrom", &bufsize, &flags)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     auto [data, address] = WithoutGil([&] { return s.recvfrom(bufsize, flags); });
     PyObject* addr = AddressToPython(address);
     if (addr == nullptr) return nullptr;
     return Py_BuildValue("(y#N)", data.data(), static_cast<Py_ssize_t>(data.size()), addr);
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* RecvFromInto(PyObject* obj, PyObject* args, PyObject* kwds) {
@@ -400,44 +368,38 @@ PyObject* RecvFromInto(PyObject* obj, PyObject* args, PyObject* kwds) {
                                    const_cast<char**>(keywords), buffer.get(), &nbytes, &flags)) {
     return nullptr;
   }
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     const MutableBuffer view = MutableView(*buffer);
     auto [n, address] = WithoutGil([&] { return s.recvfrom_into(view, nbytes, flags); });
     PyObject* addr = AddressToPython(address);
     if (addr == nullptr) return nullptr;
     return Py_BuildValue("(nN)", static_cast<Py_ssize_t>(n), addr);
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* Send(PyObject* obj, PyObject* args) {
   ScopedBuffer data;
   int flags = 0;
   if (!PyArg_ParseTuple(args, "y*|i:send", data.get(), &flags)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     const ConstBuffer view = ConstView(*data);
     const std::int64_t n = WithoutGil([&] { return s.send(view, flags); });
     return PyLong_FromSsize_t(static_cast<Py_ssize_t>(n));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* SendAll(PyObject* obj, PyObject* args) {
   ScopedBuffer data;
   int flags = 0;
   if (!PyArg_ParseTuple(args, "y*|i:sendall", data.get(), &flags)) return nullptr;
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     const ConstBuffer view = ConstView(*data);
     WithoutGil([&] { s.sendall(view, flags); });
     Py_RETURN_NONE;
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 PyObject* SendTo(PyObject* obj, PyObject* args) {
@@ -453,7 +415,7 @@ PyObject* SendTo(PyObject* obj, PyObject* args) {
     PyErr_Format(PyExc_TypeError, "sendto() takes 2 or 3 arguments (%zd given)", nargs);
     return nullptr;
   }
-  try {
+  return Bridge([&]() -> PyObject* {
     Socket& s = Sock(obj);
     Address address;
     if (!ParseAddress(address_obj, Kind(s), "sendto", &address)) return nullptr;
@@ -461,9 +423,7 @@ PyObject* SendTo(PyObject* obj, PyObject* args) {
     const ConstBuffer view = ConstView(*data);
     const std::int64_t n = WithoutGil([&] { return s.sendto(view, flags, address); });
     return PyLong_FromSsize_t(static_cast<Py_ssize_t>(n));
-  } catch (...) {
-    return RaiseCurrentException();
-  }
+  });
 }
 
 // --- Attributes -----------------------------------------------------------------------

@@ -1,11 +1,6 @@
 #include "conformance/language/case_parser.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -13,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "conformance/language/case_file_reader.h"
+#include "conformance/language/case_headers.h"
 #include "conformance/language/lexer.h"
 #include "conformance/language/parse_support.h"
 #include "conformance/language/pattern_parser.h"
@@ -199,42 +196,9 @@ class FileParser {
     }
     std::string_view rest = Trim(line.substr(colon + 1));
     if (keyword == "doc") {
-      DocRef doc;
-      doc.line = line_;
-      if (rest.size() < 4 || !IsDigit(rest[0]) || !IsDigit(rest[1]) || !IsDigit(rest[2]) ||
-          (rest[3] != ' ' && rest[3] != '\t')) {
-        Fail("expected a three-digit seed document number such as 002 after 'doc:', got " +
-             Quote(rest));
-      }
-      doc.seed = std::string(rest.substr(0, 3));
-      std::vector<Token> tokens = Tokenize(rest.substr(4));
-      if (tokens[0].kind != Tok::kStr || tokens[1].kind != Tok::kEnd) {
-        Fail("expected the quoted sentence fragment the case checks after 'doc: " + doc.seed +
-             "', got " + Quote(Trim(rest.substr(4))));
-      }
-      doc.fragment = tokens[0].value;
-      if (Trim(doc.fragment).empty()) Fail("the 'doc:' fragment is empty");
-      current_.docs.push_back(std::move(doc));
+      current_.docs.push_back(ParseDocRef(rest, line_));
     } else if (keyword == "needs") {
-      if (std::size_t hash = rest.find('#'); hash != std::string_view::npos)
-        rest = Trim(rest.substr(0, hash));
-      if (rest.empty()) Fail("expected capability names after 'needs:'");
-      while (true) {
-        std::size_t comma = rest.find(',');
-        std::string name(Trim(rest.substr(0, comma)));
-        const auto& known = KnownCapabilities();
-        if (std::find(known.begin(), known.end(), name) == known.end()) {
-          std::string list;
-          for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-          Fail("unknown capability " + Quote(name) + " (known: " + list + ")");
-        }
-        if (std::find(current_.needs.begin(), current_.needs.end(), name) != current_.needs.end()) {
-          Fail("capability " + Quote(name) + " is listed twice");
-        }
-        current_.needs.push_back(name);
-        if (comma == std::string_view::npos) break;
-        rest = rest.substr(comma + 1);
-      }
+      AddNeeds(rest, current_.needs);
     } else if (keyword == "versions") {
       ParseVersionsHeader(rest);
     } else if (keyword == "kinds") {
@@ -252,7 +216,7 @@ class FileParser {
     }
     if (current_.versions) Fail("a case has one 'versions:' line");
     current_.versions = ParseVersionRange(rest);
-    if (!current_.versions) Fail(RangeError(rest, "after 'versions:'"));
+    if (!current_.versions) Fail(VersionRangeError(rest, "after 'versions:'"));
   }
 
   // ParseKindsHeader reads `kinds: tcp4, dgram`: the case runs once per kind, over `a` and `b`
@@ -274,31 +238,7 @@ class FileParser {
     }
   }
 
-  static std::string RangeError(std::string_view text, std::string_view where) {
-    return "expected Python versions such as 3.8, 3.6-3.9 or 3.12+ (from " +
-           ToString(kOldestTableVersion) + " to " + ToString(kNewestTableVersion) + ") " +
-           std::string(where) + ", got " + Quote(text);
-  }
-
   // ----- versions -----
-
-  // VersionQualifierEnd returns the length of a leading "[<versions>] " (the bracket and the
-  // spaces after it), 0 when `line` does not start with one. A list value such as [1, 2] or
-  // [3.6] alone is not a qualifier: one is followed by an expectation.
-  static std::size_t VersionQualifierEnd(std::string_view line) {
-    if (line.empty() || line[0] != '[') return 0;
-    const std::size_t close = line.find(']');
-    if (close == std::string_view::npos) return 0;
-    const std::string_view inside = line.substr(1, close - 1);
-    if (inside.empty() || inside.find_first_not_of("0123456789.-+") != std::string_view::npos ||
-        inside.find('.') == std::string_view::npos) {
-      return 0;
-    }
-    std::size_t end = close + 1;
-    if (end >= line.size() || (line[end] != ' ' && line[end] != '\t')) return 0;
-    while (end < line.size() && (line[end] == ' ' || line[end] == '\t')) ++end;
-    return end < line.size() && line[end] != '#' ? end : 0;
-  }
 
   // ParseVersionedLine reads `[3.6-3.9] <expectation>`: what the step does in those versions.
   void ParseVersionedLine(std::string_view line) {
@@ -306,7 +246,7 @@ class FileParser {
     const std::size_t end = VersionQualifierEnd(line);
     const std::string_view text = Trim(line.substr(1, line.find(']') - 1));
     const std::optional<VersionRange> range = ParseVersionRange(text);
-    if (!range) Fail(RangeError(text, "in '[...]'"));
+    if (!range) Fail(VersionRangeError(text, "in '[...]'"));
     if (current_.versions && !(current_.versions->low <= range->low &&
                                range->high <= current_.versions->high)) {
       Fail("versions " + ToString(*range) + " lie outside the case's 'versions: " +
@@ -558,39 +498,6 @@ class FileParser {
   int kinds_line_ = 0;
   std::map<std::string, int, std::less<>> first_line_of_id_;  // case id -> its `case` line
 };
-
-// kMaxCaseFileBytes bounds a case file: the largest area is tens of kilobytes.
-constexpr off_t kMaxCaseFileBytes = 16 << 20;
-
-// ReadCaseFileText reads the regular file at `path`. A FIFO or a device named `*.cases` is refused
-// before it is read (opened without blocking, checked with fstat): it could block for ever or
-// grow without bound.
-std::string ReadCaseFileText(const std::string& path) {
-  auto fail = [&](const std::string& why) -> CaseParseError { return CaseParseError(path, 0, why); };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) throw fail(std::string("cannot read: ") + std::strerror(errno));
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  struct stat st;
-  if (::fstat(fd, &st) != 0) throw fail(std::string("cannot read: ") + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) throw fail("not a regular file");
-  if (st.st_size > kMaxCaseFileBytes) {
-    throw fail("larger than " + std::to_string(kMaxCaseFileBytes >> 20) + " MiB");
-  }
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::read(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw fail(std::string("cannot read: ") + std::strerror(errno));
-    if (n == 0) break;  // shrank while read
-    done += static_cast<std::size_t>(n);
-  }
-  text.resize(done);
-  return text;
-}
 
 }  // namespace
 

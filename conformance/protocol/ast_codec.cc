@@ -54,7 +54,7 @@ json ExprToJson(const Expr& e) {
   return nullptr;
 }
 
-// Long by design: one branch per form of PROTOCOL.md's closed set of expressions, so the
+// long-function: one branch per form of PROTOCOL.md's closed set of expressions, so the
 // decoder reads as that table.
 Expr ExprFromJson(const json& j) {
   const JsonNestingGuard guard("an expression");

@@ -121,7 +121,7 @@ json ValueToJson(const Value& v) {
 }
 
 
-// Long by design: one branch per encoding of PROTOCOL.md's closed set of values, so the
+// long-function: one branch per encoding of PROTOCOL.md's closed set of values, so the
 // decoder reads as that table.
 Value ValueFromJson(const json& j) {
   const JsonNestingGuard guard("a value");

@@ -209,37 +209,82 @@ std::string XmlEscape(std::string_view text, bool attribute) {
   return out;
 }
 
-void WriteJUnitXml(std::ostream& out, const json& results) {
-  // Implementations in the results' order; each with its results in table order.
+namespace {
+
+// Suites is the results grouped by implementation: the implementations in the results' order,
+// each with its introduction (null when only its results name it) and its results in table order.
+struct Suites {
   std::vector<std::string> names;
   std::map<std::string, const json*> infos;
+  std::map<std::string, std::vector<Result>> by_impl;
+};
+
+Suites GroupByImplementation(const json& results) {
+  Suites s;
   if (results.contains("implementations") && results["implementations"].is_array()) {
     for (const json& i : results["implementations"]) {
       const std::string name = Str(i, "name");
-      if (name.empty() || infos.count(name)) continue;
-      names.push_back(name);
-      infos[name] = &i;
+      if (name.empty() || s.infos.count(name)) continue;
+      s.names.push_back(name);
+      s.infos[name] = &i;
     }
   }
-  std::map<std::string, std::vector<Result>> by_impl;
   if (results.contains("cases") && results["cases"].is_array()) {
     for (const json& c : results["cases"]) {
       if (!c.is_object() || !c.contains("results") || !c["results"].is_object()) continue;
       for (const auto& [name, r] : c["results"].items()) {
-        if (!infos.count(name)) {  // a result of an implementation not introduced: keep it
-          names.push_back(name);
-          infos[name] = nullptr;
+        if (!s.infos.count(name)) {  // a result of an implementation not introduced: keep it
+          s.names.push_back(name);
+          s.infos[name] = nullptr;
         }
-        by_impl[name].push_back({&c, &r});
+        s.by_impl[name].push_back({&c, &r});
       }
     }
   }
+  return s;
+}
+
+// WriteProperties writes what the implementation's hello said about it.
+void WriteProperties(std::ostream& out, const json& info) {
+  const json hello = info.value("hello", json::object());
+  out << "    <properties>\n";
+  out << "      <property name=\"oracle\"" << Attr("value", Bool(info, "oracle") ? "true" : "false")
+      << "/>\n";
+  out << "      <property name=\"implementation\""
+      << Attr("value", Str(hello, "implementation") + " " + Str(hello, "version")) << "/>\n";
+  out << "      <property name=\"module\"" << Attr("value", Str(hello, "module")) << "/>\n";
+  if (!Bool(info, "available")) {
+    out << "      <property name=\"unavailable\""
+        << Attr("value", Str(info, "unavailable_reason")) << "/>\n";
+  }
+  out << "    </properties>\n";
+}
+
+// WriteStaleExpectations writes one failed test per case id `name`'s expectations file lists
+// though no case has it.
+void WriteStaleExpectations(std::ostream& out, const std::string& name, const json& stale) {
+  if (!(stale.is_object() && stale.contains(name) && stale[name].is_array())) return;
+  for (const json& id : stale[name]) {
+    const std::string case_id = id.is_string() ? id.get<std::string>() : id.dump();
+    out << "    <testcase" << Attr("classname", name)
+        << Attr("name", "stale expectations line: " + case_id) << Attr("time", "0.000")
+        << ">\n      <failure type=\"stale expectation\""
+        << Attr("message", "the expectations file of " + name + " lists " + case_id +
+                               ", which no longer exists: delete its line")
+        << "/>\n    </testcase>\n";
+  }
+}
+
+}  // namespace
+
+void WriteJUnitXml(std::ostream& out, const json& results) {
+  Suites suites = GroupByImplementation(results);
   const json stale = results.value("stale_expectations", json::object());
   int tests = 0, failures = 0, skipped = 0;
   std::map<std::string, std::array<int, 3>> counts;  // tests, failures, skipped
-  for (const std::string& name : names) {
+  for (const std::string& name : suites.names) {
     std::array<int, 3>& n = counts[name];
-    for (const Result& res : by_impl[name]) {
+    for (const Result& res : suites.by_impl[name]) {
       ++n[0];
       const Kind kind = Classify(*res.r);
       if (kind == Kind::kFailure) ++n[1];
@@ -256,39 +301,16 @@ void WriteJUnitXml(std::ostream& out, const json& results) {
       << Attr("failures", std::to_string(failures)) << Attr("errors", "0")
       << Attr("skipped", std::to_string(skipped))
       << Attr("time", Seconds(Number(results, "wall_seconds"))) << ">\n";
-  for (const std::string& name : names) {
+  for (const std::string& name : suites.names) {
     const std::array<int, 3>& n = counts[name];
     double seconds = 0;
-    for (const Result& res : by_impl[name]) seconds += Number(*res.r, "seconds");
+    for (const Result& res : suites.by_impl[name]) seconds += Number(*res.r, "seconds");
     out << "  <testsuite" << Attr("name", name) << Attr("tests", std::to_string(n[0]))
         << Attr("failures", std::to_string(n[1])) << Attr("errors", "0")
         << Attr("skipped", std::to_string(n[2])) << Attr("time", Seconds(seconds)) << ">\n";
-    if (const json* info = infos[name]) {
-      const json hello = info->value("hello", json::object());
-      out << "    <properties>\n";
-      out << "      <property name=\"oracle\"" << Attr("value", Bool(*info, "oracle") ? "true" : "false")
-          << "/>\n";
-      out << "      <property name=\"implementation\""
-          << Attr("value", Str(hello, "implementation") + " " + Str(hello, "version")) << "/>\n";
-      out << "      <property name=\"module\"" << Attr("value", Str(hello, "module")) << "/>\n";
-      if (!Bool(*info, "available")) {
-        out << "      <property name=\"unavailable\""
-            << Attr("value", Str(*info, "unavailable_reason")) << "/>\n";
-      }
-      out << "    </properties>\n";
-    }
-    for (const Result& res : by_impl[name]) WriteTestcase(out, name, res);
-    if (stale.is_object() && stale.contains(name) && stale[name].is_array()) {
-      for (const json& id : stale[name]) {
-        const std::string case_id = id.is_string() ? id.get<std::string>() : id.dump();
-        out << "    <testcase" << Attr("classname", name)
-            << Attr("name", "stale expectations line: " + case_id) << Attr("time", "0.000")
-            << ">\n      <failure type=\"stale expectation\""
-            << Attr("message", "the expectations file of " + name + " lists " + case_id +
-                                   ", which no longer exists: delete its line")
-            << "/>\n    </testcase>\n";
-      }
-    }
+    if (const json* info = suites.infos[name]) WriteProperties(out, *info);
+    for (const Result& res : suites.by_impl[name]) WriteTestcase(out, name, res);
+    WriteStaleExpectations(out, name, stale);
     out << "  </testsuite>\n";
   }
   out << "</testsuites>\n";

@@ -14,6 +14,7 @@ import os
 from .signals import signals_available
 
 
+# long-function: one small probe per capability, each next to the test of its result.
 async def probe_capabilities(m, adapter):
     """probe_capabilities returns the set of capability names the module has here."""
     async def call(fn, *args):

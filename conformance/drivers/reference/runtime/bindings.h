@@ -5,7 +5,8 @@
 //   Ref inet_aton = GetAttribute(socket_module, "inet_aton");
 //   Ref result = CallObject(session, inet_aton, {{Str("1.2")}, {}});  // b'\x01\x00\x00\x02'
 //
-// The module's names live in module_bindings.cc, socket methods and attributes in
+// The module's names live in module_bindings.cc (name resolution and interfaces in
+// netdb_bindings.cc), socket methods and attributes in
 // socket_bindings.cc, makefile()'s file objects in file_bindings.cc, and the builtins CASES.md
 // allows (bytearray, memoryview, bytes, len, array, isinstance, issubclass, the exception classes)
 // in builtins.cc. A name that

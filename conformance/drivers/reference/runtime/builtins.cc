@@ -231,74 +231,74 @@ Ref IsSubclass(Session&, const CallArgs& args) {
 
 // ----- array -------------------------------------------------------------------------------------
 
-// PackItem appends `item` to `out` as one item of typecode `code`, with array's range errors.
-// Long by design: one branch per typecode family, each with the message array prints.
-void PackItem(char code, const Ref& item, std::string& out) {
-  if (code == 'f' || code == 'd') {
-    double v;
-    if (auto* f = As<FloatObject>(item)) {
-      v = f->value;
-    } else if (auto i = IndexValue(item)) {
-      v = static_cast<double>(*i);
-    } else {
-      throw TypeError("must be real number, not " + item->TypeName());
-    }
-    if (code == 'f') {
-      const auto f = static_cast<float>(v);
-      out.append(reinterpret_cast<const char*>(&f), sizeof f);
-    } else {
-      out.append(reinterpret_cast<const char*>(&v), sizeof v);
-    }
-    return;
+// PackFloat appends `item` to `out` as one item of typecode 'f' or 'd'.
+void PackFloat(char code, const Ref& item, std::string& out) {
+  double v;
+  if (auto* f = As<FloatObject>(item)) {
+    v = f->value;
+  } else if (auto i = IndexValue(item)) {
+    v = static_cast<double>(*i);
+  } else {
+    throw TypeError("must be real number, not " + item->TypeName());
   }
-  const PyInt v = ArgIndex(item);
-  struct Range {
-    PyInt min, max;
-    const char* below;
-    const char* above;
-  };
-  Range r;
+  if (code == 'f') {
+    const auto f = static_cast<float>(v);
+    out.append(reinterpret_cast<const char*>(&f), sizeof f);
+  } else {
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+}
+
+// Range is what an integer typecode accepts, with the messages array prints outside it.
+struct Range {
+  PyInt min, max;
+  const char* below;
+  const char* above;
+};
+
+// RangeOf returns the range of integer typecode `code` for the value `v` (typecode 'i' first
+// fails as a C long would).
+Range RangeOf(char code, PyInt v) {
   switch (code) {
     case 'b':
-      r = {-128, 127, "signed char is less than minimum", "signed char is greater than maximum"};
-      break;
+      return {-128, 127, "signed char is less than minimum", "signed char is greater than maximum"};
     case 'B':
-      r = {0, 255, "unsigned byte integer is less than minimum",
+      return {0, 255, "unsigned byte integer is less than minimum",
            "unsigned byte integer is greater than maximum"};
-      break;
     case 'h':
-      r = {std::numeric_limits<short>::min(), std::numeric_limits<short>::max(),
-           "signed short integer is less than minimum",
+      return {std::numeric_limits<short>::min(), std::numeric_limits<short>::max(),
+              "signed short integer is less than minimum",
            "signed short integer is greater than maximum"};
-      break;
     case 'H':
-      r = {0, std::numeric_limits<unsigned short>::max(), "unsigned short is less than minimum",
+      return {0, std::numeric_limits<unsigned short>::max(), "unsigned short is less than minimum",
            "unsigned short is greater than maximum"};
-      break;
     case 'i':
       if (v < std::numeric_limits<long>::min() || v > std::numeric_limits<long>::max()) {
         throw OverflowError("Python int too large to convert to C long");
       }
-      r = {std::numeric_limits<int>::min(), std::numeric_limits<int>::max(),
+      return {std::numeric_limits<int>::min(), std::numeric_limits<int>::max(),
            "signed integer is less than minimum", "signed integer is greater than maximum"};
-      break;
     case 'I':
-      r = {0, std::numeric_limits<unsigned>::max(), "can't convert negative value to unsigned int",
+      return {0, std::numeric_limits<unsigned>::max(), "can't convert negative value to unsigned int",
            "unsigned int is greater than maximum"};
-      break;
     case 'l':
     case 'q':
-      r = {std::numeric_limits<long>::min(), std::numeric_limits<long>::max(),
+      return {std::numeric_limits<long>::min(), std::numeric_limits<long>::max(),
            "int too big to convert", "int too big to convert"};
-      break;
     case 'L':
     case 'Q':
-      r = {0, static_cast<PyInt>(std::numeric_limits<unsigned long>::max()),
+      return {0, static_cast<PyInt>(std::numeric_limits<unsigned long>::max()),
            "can't convert negative int to unsigned", "int too big to convert"};
-      break;
     default:
       throw Unsupported(std::string("array typecode '") + code + "'");
   }
+}
+
+// PackItem appends `item` to `out` as one item of typecode `code`, with array's range errors.
+void PackItem(char code, const Ref& item, std::string& out) {
+  if (code == 'f' || code == 'd') return PackFloat(code, item, out);
+  const PyInt v = ArgIndex(item);
+  const Range r = RangeOf(code, v);
   if (v < r.min) throw OverflowError(r.below);
   if (v > r.max) throw OverflowError(r.above);
   const std::size_t size = ArrayObject::ItemSize(code);
