@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -56,6 +57,13 @@ Case ParseOne(const std::string& text) {
 
 // Steps wraps step lines in a minimal valid case.
 std::string Steps(const std::string& steps) { return "case t.c\n  doc: 001 \"x\"\n" + steps; }
+
+// Repeat returns `n` copies of `unit`.
+std::string Repeat(const std::string& unit, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += unit;
+  return out;
+}
 
 // StmtJson parses one step and returns its statement's JSON.
 json StmtJson(const std::string& statement) {
@@ -273,6 +281,38 @@ TEST(Statements, IntegerLiteralsOfAnySize) {
   EXPECT_EQ(StmtJson("0x10000000000000000"), ExprStmt(Lit({{"int", "18446744073709551616"}})));
   EXPECT_EQ(StmtJson("-123456789012345678901234567890"),
             ExprStmt(Lit({{"int", "-123456789012345678901234567890"}})));
+}
+
+// Literals whose decimal value crosses the 9-digit limbs the conversion works in, or whose
+// digits do not fill its chunks evenly; expected values are Python's int(text, 0).
+TEST(Statements, PrefixedIntegerLiteralsConvertExactly) {
+  EXPECT_EQ(StmtJson("0x3B9ACA00"), ExprStmt(Lit(1000000000)));
+  EXPECT_EQ(StmtJson("0x3B9AC9FF"), ExprStmt(Lit(999999999)));
+  EXPECT_EQ(StmtJson("0xDE0B6B3A7640000"), ExprStmt(Lit(1000000000000000000)));
+  EXPECT_EQ(StmtJson("0x0000"), ExprStmt(Lit(0)));
+  EXPECT_EQ(StmtJson("0x" + Repeat("123456789abcdef0", 5)),
+            ExprStmt(Lit({{"int",
+                           "15189241144326471499412766501074952614678497449093344012515470637778625"
+                           "3170532832504257993039600"}})));
+  EXPECT_EQ(StmtJson("0o" + Repeat("7654321", 7)),
+            ExprStmt(Lit({{"int", "174765108667280443774180600025730066761603281"}})));
+  EXPECT_EQ(StmtJson("0b" + Repeat("10", 40)),
+            ExprStmt(Lit({{"int", "805950546409752783137450"}})));
+}
+
+// Each 4300-digit hex literal took 0.27 s to convert (one decimal digit per cell, one input
+// digit per pass): this file took about 80 s, a 16 MiB one 17 minutes. Now it takes
+// milliseconds; the bound leaves room for sanitizer builds and a loaded machine.
+TEST(Statements, ManyLongPrefixedLiteralsParseQuickly) {
+  std::string text = "case t.c\n  doc: 001 \"x\"\n";
+  for (int i = 0; i < 100; ++i) {
+    text += "  >>> x = 0x" + std::string(4300, 'f') + "\n";
+    text += "  >>> x = 0o" + std::string(4300, '7') + "\n";
+    text += "  >>> x = 0b" + std::string(4300, '1') + "\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(ParseOne(text).steps.size(), 300u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
 // Left-associative chains of a few thousand links overflowed the stack of the runner's JSON

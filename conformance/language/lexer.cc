@@ -1,9 +1,11 @@
 #include "conformance/language/lexer.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "conformance/language/parse_support.h"
 #include "conformance/language/utf8.h"
@@ -12,23 +14,43 @@ namespace sockref::conformance::language_internal {
 namespace {
 
 // kMaxIntDigits bounds an integer literal: CPython (3.11+) refuses int/str conversions of more
-// than 4300 digits, and converting a 0x literal to decimal is quadratic in its length.
+// than 4300 digits. The case language applies it to every base, which bounds the work per
+// literal, so lexing a file stays linear in its size.
 constexpr std::size_t kMaxIntDigits = 4300;
 
-// MulAdd sets the non-negative decimal `dec` to dec * base + digit (ints have no size limit).
-void MulAdd(std::string& dec, int base, int digit) {
-  int carry = digit;
-  for (auto it = dec.rbegin(); it != dec.rend(); ++it) {
-    int v = (*it - '0') * base + carry;
-    *it = char('0' + v % 10);
-    carry = v / 10;
+// PrefixedToDecimal converts the digits of a 0x/0o/0b literal (no separators, each valid in
+// `base`) to decimal. Converting to decimal is inherently superlinear in the digits, so its
+// constant is what matters: the value is kept in base-1e9 limbs and takes as many input digits
+// per pass as fit in 32 bits (7 hex, 10 octal, 31 binary), about 60 times fewer passes over 9
+// times fewer cells than one decimal digit per cell and one input digit per pass (a 4300-digit
+// hex literal took 0.27 s that way; a 16 MiB file of them, 17 minutes).
+std::string PrefixedToDecimal(const std::string& digits, int base, int (*digit_value)(char)) {
+  constexpr std::uint64_t kLimb = 1000000000;  // each limb holds 9 decimal digits
+  const int per_chunk = base == 16 ? 7 : base == 8 ? 10 : 31;
+  std::vector<std::uint32_t> limbs;  // little-endian; empty means 0
+  for (std::size_t i = 0; i < digits.size();) {
+    std::uint64_t chunk = 0, scale = 1;
+    for (int k = 0; k < per_chunk && i < digits.size(); ++k, ++i) {
+      chunk = chunk * std::uint64_t(base) + std::uint64_t(digit_value(digits[i]));
+      scale *= std::uint64_t(base);
+    }
+    // limb * scale + carry < 1e9 * 2^31 + 2^32: fits in 64 bits.
+    std::uint64_t carry = chunk;
+    for (std::uint32_t& limb : limbs) {
+      const std::uint64_t v = std::uint64_t(limb) * scale + carry;
+      limb = std::uint32_t(v % kLimb);
+      carry = v / kLimb;
+    }
+    for (; carry > 0; carry /= kLimb) limbs.push_back(std::uint32_t(carry % kLimb));
   }
-  while (carry > 0) {
-    dec.insert(dec.begin(), char('0' + carry % 10));
-    carry /= 10;
+  if (limbs.empty()) return "0";
+  std::string out = std::to_string(limbs.back());
+  for (auto it = limbs.rbegin() + 1; it != limbs.rend(); ++it) {
+    const std::string part = std::to_string(*it);
+    out.append(9 - part.size(), '0');
+    out += part;
   }
-  std::size_t first = dec.find_first_not_of('0');
-  dec = first == std::string::npos ? "0" : dec.substr(first);
+  return out;
 }
 
 class Lexer {
@@ -156,11 +178,8 @@ class Lexer {
     });
     if (ds.empty()) Fail("invalid number literal " + Quote(text_.substr(start, pos_ - start + 1)));
     FinishNumber(start, t);
-    // Quadratic in the digits, which ReadDigits bounds by kMaxIntDigits.
-    std::string dec = "0";
-    for (char ch : ds) MulAdd(dec, base, HexDigit(ch));
     t.kind = Tok::kInt;
-    t.value = dec;
+    t.value = PrefixedToDecimal(ds, base, HexDigit);
   }
 
   void LexNumber(Token& t) {

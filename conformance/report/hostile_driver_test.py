@@ -82,11 +82,13 @@ class HostileDriverTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.orphans = tempfile.NamedTemporaryFile(delete=False).name
+        cls.ops_log = tempfile.NamedTemporaryFile(delete=False).name
         cls.status, cls.text, cls.results, cls.seconds = run_report(
             "conformance/report/testdata/hostile", "--jobs", "12",
             # Time is not what this run measures: a loaded machine must not turn slow 6 MB
             # replies into hangs.
-            env={"FAKE_ORPHAN_PIDS": cls.orphans, "SOCKREF_TIME_MULTIPLIER": "4"})
+            env={"FAKE_ORPHAN_PIDS": cls.orphans, "FAKE_OPS_LOG": cls.ops_log,
+                 "SOCKREF_TIME_MULTIPLIER": "4"})
         cls.peak_rss = RUN_PEAKS[-1]
 
     def test_the_run_fails_and_its_json_report_is_written(self):
@@ -120,6 +122,26 @@ class HostileDriverTest(unittest.TestCase):
         self.assertEqual(v["hostile.next_case.behaves"]["verdict"], "pass",
                          v["hostile.next_case.behaves"])
 
+    def test_a_wrong_value_stops_the_case_at_that_step(self):
+        r = verdicts(self.results)["hostile.wrongvalue.misbehaves"]
+        self.assertEqual((r["verdict"], r["step"], r["expected"], r["actual"]),
+                         ("fail", "step 2", "512", "7"), r)
+        with open(self.ops_log) as f:
+            sent = [line.split(" ", 1)[1].strip() for line in f
+                    if line.startswith("hostile.wrongvalue.misbehaves ")]
+        # Steps 3 and 4 would run on a state CPython never reached: never sent; `end` still is.
+        self.assertEqual(sent, ["begin", "exec 1", "exec 2", "end"])
+
+    def test_a_failing_value_of_megabytes_is_printed_cut_with_its_length(self):
+        r = verdicts(self.results)["hostile.biglist.misbehaves"]
+        self.assertEqual((r["verdict"], r["step"]), ("fail", "step 2"), r)
+        marker = "... (4002000 bytes in all)"  # the list's repr: 400 reprs of 10,003 bytes
+        self.assertTrue(r["actual"].endswith(marker), r["actual"][-100:])
+        self.assertLess(len(r["actual"]), 3000)
+        shown = [line for line in self.text.splitlines() if marker in line]
+        self.assertTrue(shown, "the text report does not show the cut value")
+        self.assertLess(max(len(line) for line in shown), 3000)
+
     def test_bloated_replies_keep_memory_bounded(self):
         v = verdicts(self.results)
         bloated = [r for cid, r in v.items() if ".bloats." in cid]
@@ -147,6 +169,21 @@ class HostileDriverTest(unittest.TestCase):
             if alive:
                 os.kill(pid, signal.SIGKILL)
             self.assertFalse(alive, "orphan %d outlived the run" % pid)
+
+
+class BlameTest(unittest.TestCase):
+    def test_an_end_that_hangs_after_an_error_blames_its_own_case(self):
+        # Watchdog 10 s x 0.3; one driver, so the second case follows the first on it.
+        status, text, results, seconds = run_report(
+            "conformance/report/testdata/blame", "--jobs", "1",
+            env={"SOCKREF_TIME_MULTIPLIER": "0.3"})
+        self.assertEqual(status, 1, text)
+        v = verdicts(results)
+        self.assertEqual(v["blame.errorhang.misbehaves"]["verdict"], "hang", v)
+        self.assertEqual(v["blame.errorhang.misbehaves"]["step"], "end", v)
+        self.assertIn("then `end` failed", v["blame.errorhang.misbehaves"]["detail"])
+        self.assertEqual(v["blame.next_case.behaves"]["verdict"], "pass", v)
+        self.assertLess(seconds, 30, "took %.1f s" % seconds)
 
 
 class HangingDriverTest(unittest.TestCase):

@@ -149,4 +149,18 @@ grep -q 'expectations line: wrong_docs.htons.claims_identity fail@1: 256$' "$tmp
 grep -q '^      why:      the type name is the mismatch: expected \$a:int, got a value of type socket: <socket.socket fd=' "$tmp/out" ||
   fail "the type name is not named as the mismatch: $(cat "$tmp/out")"
 
+# The in-process reference shares the runner's descriptors: a table closing 1 and 2 must not
+# cost the report, its progress or its exit status (here 1: the third case fails on purpose).
+"$report" --cases conformance/report/testdata/closes_stdio --impl reference >"$tmp/out" 2>"$tmp/err"
+status=$?
+[ $status -eq 1 ] || fail "a table closing stdout must still exit 1 (got $status): $(cat "$tmp/out" "$tmp/err")"
+grep -q '^Result: FAILED' "$tmp/out" || fail "the report was lost: $(cat "$tmp/out" "$tmp/err")"
+grep -q '^  FAIL reference  closes_stdio.htons.wrong_on_purpose' "$tmp/out" || fail "no failure: $(cat "$tmp/out")"
+grep -q 'closes_stdio: 3 cases done$' "$tmp/err" || fail "the progress was lost: $(cat "$tmp/err")"
+# A report that cannot be written is never a silent success.
+"$report" --filter 'example_inet.*' >/dev/full 2>"$tmp/err"
+[ $? -eq 2 ] || fail "a report written to a full disk must exit 2"
+grep -q '^report: the report could not be written to stdout (write failed: No space left on device); the run.s exit status would have been 0$' "$tmp/err" ||
+  fail "no reason for the lost report: $(cat "$tmp/err")"
+
 echo PASS

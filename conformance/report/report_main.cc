@@ -9,8 +9,8 @@
 //
 // Progress goes to stderr (one updating line on a terminal, a line per area elsewhere), the
 // report to stdout. Exit status: 0 when every result is a pass
-// or covered by conformance/expectations/<impl>.txt, 1 otherwise, 2 on bad usage or a
-// malformed case, expectations or registry file.
+// or covered by conformance/expectations/<impl>.txt, 1 otherwise, 2 on bad usage, a
+// malformed case, expectations or registry file, or a report that could not be written.
 #include <unistd.h>
 
 #include <fstream>
@@ -20,6 +20,7 @@
 
 #include "conformance/report/cli.h"
 #include "conformance/report/junit_xml.h"
+#include "conformance/report/private_streams.h"
 #include "conformance/report/progress_line.h"
 #include "conformance/report/reference_in_process.h"
 #include "conformance/report/results_json.h"
@@ -136,6 +137,7 @@ int Run(int argc, char** argv) {
     std::ofstream out(flags.json_path);
     // Replace, never throw: a driver's bytes must not cost the run its report.
     out << machine.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    out.close();  // a full disk shows when the last buffer is written, not before
     if (!out) {
       std::cerr << "report: cannot write " << flags.json_path << "\n";
       return 2;
@@ -152,5 +154,7 @@ int Run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   sockref::conformance::report::PrepareProcess();
-  return Run(argc, argv);
+  // Before any case runs: the in-process reference shares this process's descriptors.
+  sockref::conformance::report::PrivateStandardStreams streams("report");
+  return streams.Finish(Run(argc, argv));
 }

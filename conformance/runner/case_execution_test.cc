@@ -18,6 +18,7 @@
 #include "conformance/language/ast.h"
 #include "conformance/protocol/exec_request.h"
 #include "conformance/protocol/outcome.h"
+#include "conformance/runner/verdict.h"
 
 namespace sockref::conformance::runner {
 namespace {
@@ -366,6 +367,54 @@ TEST(ExecuteCaseTest, SubprocessRunWithoutALeakCountHasNone) {
     return Behaving(r);
   });
   EXPECT_EQ(ExecuteCase(kTwoSteps, d, {}, {}).leaked_descriptors, std::nullopt);
+}
+
+// docs/reliability.md: a leak count that is not a non-negative integer is a broken protocol
+// (a crash at `end`), not a count read loosely ("3" as 3, 1.5 as 1) or ignored.
+TEST(ExecuteCaseTest, LeakCountThatIsNotACountIsAMalformedEnd) {
+  for (const json& leaked : {json("3"), json(1.5), json(-1), json(true)}) {
+    ScriptedDriver d([&leaked](const json& r) {
+      if (r["op"] == "end")
+        return Ok({{"op", "end"}, {"background", json::array()}, {"leaked_fds", leaked}});
+      return Behaving(r);
+    });
+    CaseRun run = ExecuteCase(kTwoSteps, d, {}, {});
+    EXPECT_EQ(run.status, CaseRun::Status::kCrashed) << leaked;
+    EXPECT_EQ(run.stopped_at, 3) << leaked;  // `end` of a two-step case
+    EXPECT_EQ(run.detail, "malformed end reply: \"leaked_fds\" is " + leaked.dump() +
+                              ", not null or a count of descriptors");
+    EXPECT_EQ(run.leaked_descriptors, std::nullopt) << leaked;
+  }
+}
+
+// A case stops at its first divergent step (CASES.md) when that step returned a wrong value,
+// not only when the driver failed: the later steps are never sent, `end` still is, and the
+// verdict names the divergent step.
+TEST(ExecuteCaseTest, WrongValueStopsTheCaseAtThatStepAndStillEndsIt) {
+  const Case c = ParseOne(
+      "  >>> htons(1)\n  256\n"
+      "  >>> htons(2)\n  512\n"
+      "  >>> htons(3)\n  768\n");
+  ScriptedDriver d([](const json& r) {
+    if (r["op"] != "exec") return Behaving(r);
+    const int step = r["step"].get<int>();
+    return Behaving(r, step == 2 ? 7 : 256 * step);  // wrong at step 2 only
+  });
+  StepChecker check(c, nullptr, 0);
+  CaseRun run = ExecuteCase(c, d, {}, {}, [&check](std::size_t i, const Outcome& o) {
+    return check.GoOn(i, o);
+  });
+  EXPECT_THAT(d.Ops(), ElementsAre("begin", "exec 1", "exec 2", "end"));
+  EXPECT_EQ(run.status, CaseRun::Status::kCompleted);
+  EXPECT_EQ(run.stopped_early_at, 2);
+  EXPECT_TRUE(run.steps[1].ran);
+  EXPECT_FALSE(run.steps[2].ran);
+  const Verdict v = Judge(c, run, {}, {});
+  EXPECT_EQ(v.kind, VerdictKind::kFail);
+  ASSERT_TRUE(v.difference.has_value());
+  EXPECT_EQ(v.difference->step, 2);
+  EXPECT_EQ(v.difference->expected, "512");
+  EXPECT_EQ(v.difference->actual, "7");
 }
 
 }  // namespace

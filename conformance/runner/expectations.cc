@@ -155,6 +155,14 @@ ExpectationMatch Expectations::Match(const std::string& case_id, const Verdict& 
   return ExpectationMatch::kAsListed;
 }
 
+std::vector<KnownFailure> Expectations::ListedAs(VerdictKind kind) const {
+  std::vector<KnownFailure> out;
+  for (const auto& [id, entry] : entries_) {
+    if (entry.kind == kind) out.push_back(entry);
+  }
+  return out;
+}
+
 std::vector<KnownFailure> Expectations::Unknown(const std::vector<Case>& cases) const {
   std::set<std::string> ids;
   for (const Case& c : cases) ids.insert(c.id);

@@ -76,6 +76,9 @@ class Expectations {
   // Unknown returns the entries naming no case of `cases` (renamed or deleted cases).
   std::vector<KnownFailure> Unknown(const std::vector<Case>& cases) const;
 
+  // ListedAs returns the entries of verdict `kind`, in case-id order.
+  std::vector<KnownFailure> ListedAs(VerdictKind kind) const;
+
   const std::string& path() const { return path_; }
   std::size_t size() const { return entries_.size(); }
 

@@ -39,6 +39,10 @@ Registry ParseRegistry(std::string_view path, std::string_view text) {
     impl.description = entry.value("description", std::string());
     impl.in_process = entry.value("in_process", false);
     impl.check_leaks = entry.value("check_leaks", false);
+    if (entry.contains("reference") && !entry["reference"].is_boolean()) {
+      fail(impl.name + ": \"reference\" takes true or false");
+    }
+    impl.reference = entry.value("reference", false);
     const json argv = entry.value("argv", json::array());
     for (const json& a : argv) {
       if (!a.is_string()) fail(impl.name + ": \"argv\" takes an array of strings");

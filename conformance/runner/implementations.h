@@ -6,7 +6,8 @@
 //
 //   {"oracle": "cpython", "default": ["reference", "cpython"],
 //    "implementations": [
-//      {"name": "reference", "in_process": true, "check_leaks": true, "description": "..."},
+//      {"name": "reference", "in_process": true, "check_leaks": true, "reference": true,
+//       "description": "..."},
 //      {"name": "cpython", "argv": ["python3", "{root}/conformance/drivers/oracle/driver.py"], "description": "..."}]}
 //
 //   Registry registry = LoadRegistry(root + "/conformance/implementations.json");
@@ -39,6 +40,9 @@ struct Implementation {
   bool in_process = false;        // driven through a linked-in handler, not a program
   std::vector<std::string> argv;  // !in_process: the program and its arguments
   bool check_leaks = false;       // a descriptor left open after a case fails the case
+  // The project's own implementation (through any binding): it must implement every step, so
+  // its expectations file may not list `unsupported` (LoadSuite refuses one that does).
+  bool reference = false;
 };
 
 struct Registry {

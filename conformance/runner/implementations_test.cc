@@ -34,6 +34,10 @@ TEST(RegistryTest, ProjectRegistryNamesEveryImplementationTheSuiteSupports) {
   EXPECT_TRUE(r.Find("reference")->in_process);
   EXPECT_TRUE(r.Find("reference")->check_leaks);
   EXPECT_FALSE(r.Find("cpython")->check_leaks);
+  // Every way of running the project's own code is the reference; no CPython or third party is.
+  for (const Implementation& i : r.implementations) {
+    EXPECT_EQ(i.reference, i.name.rfind("reference", 0) == 0) << i.name;
+  }
   EXPECT_THAT(
       ResolveArgv(*r.Find("gevent"), "/root"),
       ElementsAre("/usr/bin/python3", "/root/conformance/drivers/oracle/driver.py", "--module", "gevent.socket"));
@@ -55,6 +59,9 @@ TEST(RegistryTest, MalformedRegistriesAreRejectedWithAReason) {
             "r.json: implementation a is listed twice");
   EXPECT_EQ(ParseError(R"({"oracle": "b", "implementations": [{"name": "a", "argv": ["x"]}]})"),
             "r.json: \"oracle\" names no implementation");
+  EXPECT_EQ(ParseError(R"({"oracle": "a",
+                           "implementations": [{"name": "a", "argv": ["x"], "reference": 1}]})"),
+            "r.json: a: \"reference\" takes true or false");
   EXPECT_EQ(ParseError(R"({"oracle": "a", "default": ["z"],
                            "implementations": [{"name": "a", "argv": ["x"]}]})"),
             "r.json: \"default\" names no implementation: \"z\"");

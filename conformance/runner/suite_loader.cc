@@ -158,8 +158,23 @@ void LoadCases(const SuiteOptions& options, Suite& suite) {
   }
 }
 
+// RefuseExcusedUnsupported throws when the expectations of a reference implementation list an
+// `unsupported` step: the reference exists to implement every step the table holds, so a step
+// it cannot run is a failure no file may excuse (an entry of another verdict cannot match an
+// unsupported step, Expectations::Match compares the verdicts).
+void RefuseExcusedUnsupported(const Implementation& impl, const Expectations& known) {
+  if (!impl.reference) return;
+  const std::vector<KnownFailure> listed = known.ListedAs(VerdictKind::kUnsupported);
+  if (listed.empty()) return;
+  throw SuiteError(known.path() + ":" + std::to_string(listed.front().line) + ": case " +
+                   listed.front().case_id + " is listed as unsupported, but " + impl.name +
+                   " is a reference implementation (\"reference\": true in the registry): " +
+                   "an unsupported step is always a failure for it");
+}
+
 // LoadExpectations reads each chosen implementation's expectations file.
 std::map<std::string, Expectations> LoadExpectations(const SuiteOptions& options,
+                                                     const Registry& registry,
                                                      const std::vector<std::string>& names) {
   std::map<std::string, Expectations> out;
   for (const std::string& name : names) {
@@ -172,6 +187,7 @@ std::map<std::string, Expectations> LoadExpectations(const SuiteOptions& options
     } catch (const ExpectationsError& e) {
       throw SuiteError(e.what());
     }
+    if (const Implementation* impl = registry.Find(name)) RefuseExcusedUnsupported(*impl, out[name]);
   }
   return out;
 }
@@ -206,7 +222,7 @@ std::unique_ptr<Suite> LoadSuite(const SuiteOptions& options) {
   setup.execution.multiplier = options.multiplier;
   setup.progress = options.progress;
   setup.case_done = options.case_done;
-  setup.expectations = LoadExpectations(options, names);
+  setup.expectations = LoadExpectations(options, suite->registry, names);
   setup.target_version = options.target_version;
   return suite;
 }

@@ -94,6 +94,27 @@ TEST(LoadSuiteTest, ExpectationsFileCanBeNamed) {
   EXPECT_EQ(suite->setup.expectations.at("cpython").size(), 1u);
 }
 
+// For a reference implementation an unsupported step is always a failure (issue 10): its
+// expectations may list known failures of other kinds, never `unsupported`. Others may.
+TEST(LoadSuiteTest, AReferenceMayNotListAnUnsupportedStep) {
+  const std::string path = WriteTemp(
+      "ref.txt", "# known\nexample_inet.aton.x fail@1\nexample_inet.aton.y unsupported\n");
+  for (const std::string name : {"reference", "reference-binary", "reference-python"}) {
+    SuiteOptions options = Options({name});
+    options.expectations[name] = path;
+    EXPECT_EQ(ErrorOf([&] { LoadSuite(options); }),
+              path + ":3: case example_inet.aton.y is listed as unsupported, but " + name +
+                  " is a reference implementation (\"reference\": true in the registry): an "
+                  "unsupported step is always a failure for it");
+  }
+  SuiteOptions options = Options({"reference"});
+  options.expectations["reference"] = WriteTemp("ref_fail.txt", "example_inet.aton.x fail@1\n");
+  EXPECT_EQ(LoadSuite(options)->setup.expectations.at("reference").size(), 1u);
+  options = Options({"pypy3"});
+  options.expectations["pypy3"] = path;
+  EXPECT_EQ(LoadSuite(options)->setup.expectations.at("pypy3").size(), 2u);
+}
+
 // A glob adds every registered name it matches, in registry order, after the names chosen
 // before it and without repeating one; a glob matching none adds nothing.
 TEST(LoadSuiteTest, ImplementationGlobsExpandInRegistryOrder) {

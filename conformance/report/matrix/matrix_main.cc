@@ -25,6 +25,7 @@
 #include "conformance/language/ast.h"
 #include "conformance/report/cli.h"
 #include "conformance/report/junit_xml.h"
+#include "conformance/report/private_streams.h"
 #include "conformance/report/progress_line.h"
 #include "conformance/report/matrix/html.h"
 #include "conformance/report/matrix/markdown.h"
@@ -323,5 +324,7 @@ int Run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   sockref::conformance::report::PrepareProcess();
-  return Run(argc, argv);
+  // Before any case runs: the in-process reference shares this process's descriptors.
+  sockref::conformance::report::PrivateStandardStreams streams("matrix");
+  return streams.Finish(Run(argc, argv));
 }

@@ -20,6 +20,11 @@ id contains the word misbehaves at step 2, so the runner's record of step 1 can 
     noop        answers without "op" and "step"
     badleaks    reports -3 leaked descriptors at `end`
     errorend    answers {"error": ...}, then exits when sent `end`
+    errorhang   answers {"error": ...}, then never answers `end`
+    wrongvalue  answers 7 at step 2, and exits with status 5 if sent any later step
+    biglist     answers step 2 with a list of 400 bytes values of 10,000 bytes each (4 MB)
+
+Every request is appended to the file $FAKE_OPS_LOG, when set, as "<case> <op> [<step>]".
     orphan      (at `begin`) starts a grandchild that leaves its process group with setsid()
                 and sleeps; its pid is appended to the file $FAKE_ORPHAN_PIDS
 
@@ -55,6 +60,14 @@ def start_orphan():
         os._exit(0)
 
 
+def log_request(op, case, step):
+    """Appends what was asked to $FAKE_OPS_LOG: which steps the runner sent, in order."""
+    path = os.environ.get("FAKE_OPS_LOG")
+    if path and op in ("begin", "exec", "end"):
+        with open(path, "a") as f:
+            f.write("%s %s%s\n" % (case, op, "" if step is None else " %d" % step))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--hello", default="")
@@ -77,6 +90,7 @@ def main():
         request = json.loads(line)
         op = request.get("op")
         step = request.get("step")
+        log_request(op, request.get("case", case), step)
         if op == "hello":
             if args.hello == "garbage":
                 out.write("Python 3.11 driver ready!\n")
@@ -132,9 +146,20 @@ def main():
                 if quirk("noop"):
                     send({"outcome": {"value": None}, "elapsed": 0.0})
                     continue
-                if quirk("errorend"):
+                if quirk("errorend") or quirk("errorhang"):
                     send({"op": "exec", "step": step, "error": "cannot evaluate this"})
                     continue
+                if quirk("wrongvalue"):
+                    send({"op": "exec", "step": step, "outcome": {"value": 7}, "elapsed": 0.001})
+                    continue
+                if quirk("biglist"):
+                    big = base64.b64encode(b"y" * 10000).decode()
+                    send({"op": "exec", "step": step,
+                          "outcome": {"value": {"list": [{"bytes": big}] * 400}},
+                          "elapsed": 0.001})
+                    continue
+            if step is not None and step > 2 and quirk("wrongvalue"):
+                os._exit(5)  # the case should have stopped at its divergent step 2
                 if quirk("badoutcome"):
                     send({"op": "exec", "step": step, "outcome": {"exploded": 1}, "elapsed": 0})
                     continue
@@ -156,6 +181,8 @@ def main():
         elif op == "end":
             if quirk("errorend"):
                 os._exit(4)
+            if quirk("errorhang"):
+                time.sleep(3600)
             if quirk("unfinished"):
                 results = [{"step": s, "outcome": {"unfinished": True}} for s in background]
             else:
