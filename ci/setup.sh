@@ -21,6 +21,7 @@ packages=(
   nlohmann-json3-dev    # JSON for the driver protocol
   python3               # the CPython oracle
   python3-dev           # CPython headers for the extension module (//python)
+  python3.11-dbg        # a Py_DEBUG CPython and its headers: the leak test counts references (//python:leak_test)
   valgrind              # callgrind instruction counts for the benchmark gate
 )
 # Third-party implementations validated by the suite (issues 6 and 14); optional for tests.
