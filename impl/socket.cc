@@ -287,6 +287,8 @@ std::int64_t Socket::getsockopt(int level, int optname) const {
 }
 
 Bytes Socket::getsockopt(int level, int optname, std::int64_t buflen) const {
+  // CPython refuses the buffer form on AF_VSOCK before it looks at the length.
+  if (family_ == AF_VSOCK) throw OSError(std::string("getsockopt string buffer not allowed"));
   if (buflen <= 0 || buflen > 1024) throw OSError(std::string("getsockopt buflen out of range"));
   Bytes value(static_cast<std::size_t>(buflen), '\0');
   socklen_t len = static_cast<socklen_t>(buflen);

@@ -152,7 +152,8 @@ class Socket {
   // SO_VM_SOCKETS_* options are 64-bit); values above INT64_MAX wrap.
   std::int64_t getsockopt(int level, int optname) const;
   // getsockopt(level, optname, buflen) returns up to buflen raw bytes.
-  // Raises: OSError("getsockopt buflen out of range") unless 0 < buflen <= 1024.
+  // Raises: OSError("getsockopt string buffer not allowed") on AF_VSOCK sockets, else
+  // OSError("getsockopt buflen out of range") unless 0 < buflen <= 1024.
   // Python's getsockopt(level, optname, 0) is the int form; in C++ that is the
   // two-argument overload above (a Bytes result cannot be an int).
   Bytes getsockopt(int level, int optname, std::int64_t buflen) const;

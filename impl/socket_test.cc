@@ -265,6 +265,22 @@ TEST_F(SocketTest, VsockOptionsAreSixtyFourBit) {
   EXPECT_EQ(s->getsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE), size * 2);
 }
 
+// CPython returns only the integer form of an AF_VSOCK option: any buffer length, even one out
+// of getsockopt's 1..1024 range, raises this error.
+TEST_F(SocketTest, VsockOptionsRefuseABufferLength) {
+  std::optional<Socket> s;
+  try {
+    s.emplace(AF_VSOCK, SOCK_STREAM);
+  } catch (const OSError& e) {
+    GTEST_SKIP() << "no AF_VSOCK here: " << e.what();
+  }
+  for (const std::int64_t buflen : {std::int64_t{8}, std::int64_t{2000}, std::int64_t{-1}}) {
+    EXPECT_THAT(Outcome([&] { s->getsockopt(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, buflen); }),
+                Raises(ErrorKind::kOSError, "getsockopt string buffer not allowed"))
+        << buflen;
+  }
+}
+
 TEST_F(SocketTest, IntOptionOutsideCIntRaisesOverflowError) {
   Socket s;
   EXPECT_THAT(Outcome([&] { s.setsockopt(SOL_SOCKET, SO_RCVBUF, std::int64_t{1} << 31); }),

@@ -172,6 +172,19 @@ def find_problems(stock, sockref, listed, min_ratio, listing_name):
     return problems, kept, len(stock_passing)
 
 
+def module_name(run):
+    """'_socket (_socket.cpython-311-x86_64-linux-gnu.so)': what a run's _socket was, by name and
+    file, since sockref's extension names itself _socket as the module it stands in for."""
+    path = run.info.get("file", "?")
+    where = path if path in ("built-in", "?") else os.path.basename(path)
+    return "%s (%s)" % (run.info.get("module", "?"), where)
+
+
+def header_line(python, stock, sockref):
+    return "CPython's test_socket.py under %s (Python %s): stock %s vs sockref %s" % (
+        python, stock.info.get("python", "?"), module_name(stock), module_name(sockref))
+
+
 def print_counts(runs):
     print("%-14s %6s %7s %7s %7s %8s %8s" % ("", "run", "passed", "failed", "errors", "skipped",
                                              "time"))
@@ -205,8 +218,7 @@ def main():
     flaky = confirm_differences(stock, sockref, args.python, excluded,
                                 os.path.abspath(args.sockref), args.timeout)
 
-    print("CPython's test_socket.py under %s (Python %s): stock _socket vs %s" % (
-        args.python, stock.info.get("python", "?"), sockref.info.get("module", "?")))
+    print(header_line(args.python, stock, sockref))
     print("Excluded from both runs:")
     for name, reason in sorted(excluded.items()):
         print("  %s: %s" % (name, reason))

@@ -77,5 +77,24 @@ class ReadListingTest(unittest.TestCase):
             os.unlink(f.name)
 
 
+class HeaderTest(unittest.TestCase):
+    def test_header_tells_the_two_modules_apart_by_file(self):
+        # Both runs' modules are named _socket: only the file they came from differs.
+        stock = run("stock CPython")
+        stock.info = {"module": "_socket", "python": "3.11.2",
+                      "file": "/usr/lib/python3.11/lib-dynload/_socket.cpython-311-x86_64-linux-gnu.so"}
+        ours = run("sockref")
+        ours.info = {"module": "_socket", "python": "3.11.2", "file": "/x/python/_sockref_socket.so"}
+        self.assertEqual(
+            cts.header_line("/usr/bin/python3", stock, ours),
+            "CPython's test_socket.py under /usr/bin/python3 (Python 3.11.2): stock _socket "
+            "(_socket.cpython-311-x86_64-linux-gnu.so) vs sockref _socket (_sockref_socket.so)")
+
+    def test_built_in_module_has_no_file(self):
+        stock = run("stock CPython")
+        stock.info = {"module": "_socket", "file": "built-in"}
+        self.assertEqual(cts.module_name(stock), "_socket (built-in)")
+
+
 if __name__ == "__main__":
     unittest.main()

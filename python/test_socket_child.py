@@ -141,7 +141,10 @@ def main():
         suite = only
     with open(args.events, "w") as out:
         result = EventResult(out)
-        result.emit(event="begin", module=sys.modules["_socket"].__name__,
+        # Both modules call themselves _socket; the file they were loaded from tells them apart.
+        module = sys.modules["_socket"]
+        result.emit(event="begin", module=module.__name__,
+                    file=getattr(module, "__file__", None) or "built-in",
                     python=sys.version.split()[0], executable=sys.executable)
         try:
             suite.run(result)

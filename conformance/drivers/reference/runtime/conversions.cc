@@ -379,6 +379,15 @@ std::uint64_t ArgUnsignedMask(const Ref& x, int bits) {
   return static_cast<std::uint64_t>(v & ((static_cast<unsigned __int128>(1) << bits) - 1));
 }
 
+std::uint64_t ArgUnsignedLongLongMask(const Ref& x, std::string_view function, int position) {
+  const std::optional<PyInt> v = IndexValue(x);
+  if (!v) {
+    throw TypeError(std::string(function) + "() argument " + std::to_string(position) +
+                    " must be int, not " + ConverterTypeName(x));
+  }
+  return static_cast<std::uint64_t>(static_cast<unsigned __int128>(*v));
+}
+
 // ----- Buffers and strings -----------------------------------------------------------------------
 
 ConstBuffer ArgBytesLike(const Ref& x) {

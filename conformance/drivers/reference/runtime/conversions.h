@@ -91,6 +91,10 @@ std::int64_t ArgSsize(const Ref& x);
 // ArgUnsignedMask is "I"/"k": the value modulo 2**bits, no overflow check.
 std::uint64_t ArgUnsignedMask(const Ref& x, int bits);
 
+// ArgUnsignedLongLongMask is "K" in `function`'s argument `position`: an int (bool and enum
+// members are ints) modulo 2**64. Raises TypeError("f() argument N must be int, not T").
+std::uint64_t ArgUnsignedLongLongMask(const Ref& x, std::string_view function, int position);
+
 // ----- Buffers and strings -----------------------------------------------------------------------
 
 // ArgBytesLike is "y*": a read-only view of a bytes-like object (bytes, bytearray,

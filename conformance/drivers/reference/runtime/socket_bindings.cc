@@ -211,11 +211,26 @@ Ref GetSockOpt(Session&, const Ref&, SocketObject& s, const CallArgs& args) {
   const std::vector<Ref> a = BindArgs(*sig, args);
   const int level = ArgInt(a[0]);
   const int optname = ArgInt(a[1]);
-  if (!a[2]) return Int(s.socket.getsockopt(level, optname));
-  const int buflen = ArgInt(a[2]);
+  const int buflen = a[2] ? ArgInt(a[2]) : 0;
   // Python's buflen 0 is the int form; sockref spells that as the 2-argument overload.
-  if (buflen == 0) return Int(s.socket.getsockopt(level, optname));
-  return NewBytes(s.socket.getsockopt(level, optname, buflen));
+  if (buflen != 0) return NewBytes(s.socket.getsockopt(level, optname, buflen));
+  const std::int64_t value = s.socket.getsockopt(level, optname);
+  // AF_VSOCK options are 64-bit unsigned; sockref hands them over as int64_t bits.
+  if (s.socket.family() == AF_VSOCK) return Int(PyInt{static_cast<std::uint64_t>(value)});
+  return Int(value);
+}
+
+// SetVsockOpt is CPython's only form on AF_VSOCK, "iiK": a 64-bit value, any int modulo 2**64.
+Ref SetVsockOpt(SocketObject& s, const std::vector<Ref>& p) {
+  if (p.size() != 3) {
+    throw TypeError("setsockopt() takes exactly 3 arguments (" + std::to_string(p.size()) +
+                    " given)");
+  }
+  const int level = ArgInt(p[0]);
+  const int optname = ArgInt(p[1]);
+  const std::uint64_t value = ArgUnsignedLongLongMask(p[2], "setsockopt", 3);
+  s.socket.setsockopt(level, optname, static_cast<std::int64_t>(value));
+  return None();
 }
 
 // SetSockOpt mirrors CPython's three attempts: "iii" (an int value), then "iiO!I" (None and
@@ -223,6 +238,7 @@ Ref GetSockOpt(Session&, const Ref&, SocketObject& s, const CallArgs& args) {
 Ref SetSockOpt(Session&, const Ref&, SocketObject& s, const CallArgs& args) {
   if (!args.keywords.empty()) throw TypeError("setsockopt() takes no keyword arguments");
   const std::vector<Ref>& p = args.positional;
+  if (s.socket.family() == AF_VSOCK) return SetVsockOpt(s, p);
   auto ints_fit = [&](std::size_t count) {
     try {
       for (std::size_t i = 0; i < count; ++i) ArgInt(p[i]);
