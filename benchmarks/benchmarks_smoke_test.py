@@ -18,6 +18,10 @@ sys.path.insert(0, HERE)
 import measure  # noqa: E402
 
 BINARY = os.path.join(HERE, "socket_benchmark")
+OPT_BINARY = os.path.join(HERE, "socket_benchmark_opt")  # what `bazel run -c opt` builds
+# README.md's "Running the benchmarks by hand", run as the reader types them (a few seconds).
+README_FILTER = "--benchmark_filter=BM_SendRecvUnix/.*/size:64/"
+README_FIXED = ["--workload=BM_SendRecvUnix/impl:sockref/mode:timeout/size:64", "--iterations=200"]
 CPYTHON = [sys.executable, os.path.join(HERE, "cpython_bench.py")]
 
 
@@ -68,6 +72,36 @@ class SmokeTest(unittest.TestCase):
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             self.assertEqual(proc.returncode, 2, proc.stderr)
             self.assertIn("no workload named", proc.stderr)
+
+
+
+class ReadmeCommandsTest(unittest.TestCase):
+    """The README's commands by hand: each runs the 64-byte AF_UNIX send/recv pairs it names."""
+
+    def run_ok(self, command):
+        proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return proc.stdout
+
+    def test_the_benchmark_with_the_readmes_filter(self):
+        out = self.run_ok([OPT_BINARY, README_FILTER])
+        for impl in ("raw", "sockref"):
+            for mode in ("blocking", "timeout"):
+                self.assertIn(f"BM_SendRecvUnix/impl:{impl}/mode:{mode}/size:64/", out)
+        self.assertNotIn("size:65536", out)
+
+    def test_cpython_bench_with_the_readmes_filter(self):
+        out = self.run_ok(CPYTHON + [README_FILTER])
+        for mode in ("blocking", "timeout"):
+            self.assertIn(f"BM_SendRecvUnix/impl:cpython/mode:{mode}/size:64/", out)
+        self.assertNotIn("impl:raw", out)
+
+    def test_the_fixed_iteration_mode_for_tracers(self):
+        result = json.loads(self.run_ok([OPT_BINARY] + README_FIXED))
+        self.assertEqual(result["iterations"], 200)
+        self.assertEqual(result["bytes"], 200 * 64)
+        self.assertTrue(result["build"]["optimized"], result["build"])
 
 
 if __name__ == "__main__":

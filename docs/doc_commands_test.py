@@ -1,6 +1,8 @@
 """Every command the documents show is exercised somewhere: a doc command that nothing runs fails.
 
-The commands are those of README.md, docs/*.md and conformance/*.md: each line of a fenced
+The commands are those of every document a user reads: README.md, docs/*.md, conformance/*.md,
+python/*.md, benchmarks/*.md, fuzz/*.md and impl/*.md (a new document elsewhere belongs in DOCS and
+in docs/BUILD's data; test data such as conformance/report/testdata/ is no document): each line of a fenced
 ```sh (or bash, shell) block, continuation lines joined and comments dropped, and each inline
 `bazel run|test|build //...` in backticks. docs/doc_commands.txt says, for each, what runs it,
 as `RUNNER(EVIDENCE) :: COMMAND`:
@@ -16,6 +18,11 @@ tested by a py_test of the same package whose main is prog's one source), EVIDEN
 the list does not name, on an entry no document shows any longer (the list must not rot), on a
 runner that is no test rule, and on evidence its runner does not hold. A `bazel test <one test>`
 command must be exercised by that very test, since running it is the command.
+
+One exemption, and only one: a read-only git inspection the reader types to review their own
+working tree (`git diff|log|show|status ...`, READER_COMMAND) has the runner `reader`, and its
+EVIDENCE is the reason no test can run it (a test has no clone, and what it shows is for the
+reader to judge). Any other command marked `reader` fails.
 """
 
 import glob
@@ -24,10 +31,14 @@ import re
 import sys
 import unittest
 
-DOCS = ["README.md"] + sorted(glob.glob("docs/*.md")) + sorted(glob.glob("conformance/*.md"))
+DOCS = ["README.md"] + [doc for folder in ("docs", "conformance", "python", "benchmarks", "fuzz", "impl")
+                        for doc in sorted(glob.glob(folder + "/*.md"))]
 LIST = "docs/doc_commands.txt"
 SHELL_FENCES = ("sh", "bash", "shell")
 TEST_RULES = ("cc_test", "py_test", "sh_test")
+# The one exemption (see the docstring): git's read-only views of the reader's own clone.
+READER = "reader"
+READER_COMMAND = re.compile(r"^git (diff|log|show|status)(?!.*--output)( [^;&|<>`$]*)?$")
 
 
 def read(path):
@@ -148,6 +159,9 @@ def runs_same_main(runner, command):
 def holds(runner, evidence, command=""):
     """Whether `evidence` occurs in .ci/run, or in the sources of the test `runner`; evidence
     `main=FILE` holds when the test's main is FILE, the one source of the program `command` runs."""
+    if runner == READER:
+        # The evidence is the reason; the command must be a read-only git view and nothing more.
+        return bool(READER_COMMAND.match(command)) and len(evidence.split()) >= 3
     if evidence.startswith("main="):
         return (rule_attribute(runner, "main") == evidence[len("main="):] and
                 runs_same_main(runner, command))
@@ -184,9 +198,21 @@ class DocCommandsTest(unittest.TestCase):
         self.assertFalse(holds("//python:cpython_test_socket_test", "main=cpython_test_socket.py",
                                "bazel run //python:other_program"))
 
+    def test_the_reader_exemption_is_only_for_git_views(self):
+        reason = "reviews the reader's own working tree"
+        self.assertTrue(holds(READER, reason, "git diff benchmarks/baseline.json"))
+        self.assertTrue(holds(READER, reason, "git log --oneline"))
+        # Anything that builds, runs, changes the tree or chains another command is not exempt,
+        # and neither is an entry without its reason.
+        for command in ("bazel run //benchmarks:report", "git commit -a",
+                        "git checkout benchmarks/baseline.json", "git diff && rm -rf x",
+                        "git diff $(make)", "git diff --output=x", "python3 benchmarks/cpython_bench.py"):
+            self.assertFalse(holds(READER, reason, command), command)
+        self.assertFalse(holds(READER, "why", "git diff benchmarks/baseline.json"))
+
     def test_every_runner_exists_and_runs_its_command(self):
         for command, (runner, evidence) in sorted(read_list().items()):
-            if runner != ".ci/run":
+            if runner not in (".ci/run", READER):
                 self.assertTrue(test_rule_exists(runner),
                                 "%s is no test rule (for: %s)" % (runner, command))
             self.assertTrue(holds(runner, evidence, command),
