@@ -21,6 +21,7 @@ packages=(
   nlohmann-json3-dev    # JSON for the driver protocol
   python3               # the CPython oracle
   python3-dev           # CPython headers for the extension module (//python)
+  libbluetooth-dev      # BlueZ headers: the Bluetooth constants CPython has (impl/constants.cc)
   python3.11-dbg        # a Py_DEBUG CPython and its headers: the leak test counts references (//python:leak_test)
   universal-ctags       # C++ function lengths for //ci:source_limits_test
   valgrind              # callgrind instruction counts for the benchmark gate

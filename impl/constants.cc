@@ -94,6 +94,18 @@ static_assert(SortedAndUnique(kTable), "constants_table.inc must be sorted by na
 
 std::span<const Constant> AllConstants() { return kTable; }
 
+#if __has_include(<bluetooth/bluetooth.h>)
+// CPython spells BlueZ's BDADDR_ANY and BDADDR_LOCAL (bdaddr_t values) as text in
+// the form its Bluetooth address tuples use.
+constexpr StringConstant kStringTable[] = {
+    {"BDADDR_ANY", "00:00:00:00:00:00"},
+    {"BDADDR_LOCAL", "00:00:00:FF:FF:FF"},
+};
+std::span<const StringConstant> AllStringConstants() { return kStringTable; }
+#else
+std::span<const StringConstant> AllStringConstants() { return {}; }
+#endif
+
 std::optional<long long> LookupConstant(std::string_view name) {
   auto it = std::lower_bound(std::begin(kTable), std::end(kTable), name,
                              [](const Constant& c, std::string_view n) { return c.name < n; });

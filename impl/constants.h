@@ -18,8 +18,10 @@
 // as CPython stores each constant in a C long.
 //
 // Not provided: the Bluetooth constants that need BlueZ's <bluetooth/*.h>
-// (BTPROTO_*, HCI_*, SOL_HCI) when those headers are not installed, and the two
-// string constants BDADDR_ANY and BDADDR_LOCAL (the table holds integers only).
+// (BTPROTO_*, HCI_*, SOL_HCI) when those headers are not installed (Debian's
+// libbluetooth-dev, installed by ci/setup.sh), as a CPython built without them
+// lacks them. The two string constants BDADDR_ANY and BDADDR_LOCAL are in
+// AllStringConstants(), under the same condition.
 // AF_BLUETOOTH comes from <sys/socket.h> and is always present, whereas a CPython
 // built without BlueZ lacks it.
 #ifndef SOCKREF_IMPL_CONSTANTS_H_
@@ -40,6 +42,17 @@ struct Constant {
 // AllConstants returns every constant this build provides, sorted by name
 // (byte-wise), each name once. The span refers to static storage.
 std::span<const Constant> AllConstants();
+
+// StringConstant is one of the module's string-valued constants.
+struct StringConstant {
+  std::string_view name;   // e.g. "BDADDR_ANY"
+  std::string_view value;  // e.g. "00:00:00:00:00:00"
+};
+
+// AllStringConstants returns BDADDR_ANY and BDADDR_LOCAL, the Bluetooth device
+// addresses CPython exports as text, when this build has BlueZ's headers (as
+// CPython's own build does); empty otherwise.
+std::span<const StringConstant> AllStringConstants();
 
 // LookupConstant returns the value of the constant called `name` (exact,
 // case-sensitive spelling), or std::nullopt when this build has no such constant.

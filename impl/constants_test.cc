@@ -158,6 +158,30 @@ TEST(LookupConstantTest, NonIntegerAttributesAreNotConstants) {
   EXPECT_EQ(LookupConstant("BDADDR_ANY"), std::nullopt);
 }
 
+#if __has_include(<bluetooth/bluetooth.h>)
+// With BlueZ's headers, as in Debian's CPython 3.11 build: every Bluetooth name
+// of CPython's list is present, and the two addresses read as CPython shows them
+// (socket.BDADDR_ANY == '00:00:00:00:00:00', BDADDR_LOCAL == '00:00:00:FF:FF:FF').
+TEST(BluetoothConstantsTest, PresentWithBluezHeadersWithCPythonsValues) {
+  EXPECT_EQ(LookupConstant("BTPROTO_L2CAP"), 0);
+  EXPECT_EQ(LookupConstant("BTPROTO_HCI"), 1);
+  EXPECT_EQ(LookupConstant("BTPROTO_SCO"), 2);
+  EXPECT_EQ(LookupConstant("BTPROTO_RFCOMM"), 3);
+  EXPECT_EQ(LookupConstant("SOL_HCI"), 0);
+  EXPECT_EQ(LookupConstant("HCI_FILTER"), 2);
+  ASSERT_EQ(AllStringConstants().size(), 2u);
+  EXPECT_EQ(AllStringConstants()[0].name, "BDADDR_ANY");
+  EXPECT_EQ(AllStringConstants()[0].value, "00:00:00:00:00:00");
+  EXPECT_EQ(AllStringConstants()[1].name, "BDADDR_LOCAL");
+  EXPECT_EQ(AllStringConstants()[1].value, "00:00:00:FF:FF:FF");
+}
+#else
+TEST(BluetoothConstantsTest, AbsentWithoutBluezHeadersAsInCPython) {
+  EXPECT_EQ(LookupConstant("BTPROTO_RFCOMM"), std::nullopt);
+  EXPECT_TRUE(AllStringConstants().empty());
+}
+#endif
+
 }  // namespace
 }  // namespace sockref
 

@@ -33,6 +33,11 @@ bool AddConstants(PyObject* module) {
     const std::string name(c.name);
     if (!Add(module, name.c_str(), PyLong_FromLongLong(c.value))) return false;
   }
+  for (const StringConstant& c : AllStringConstants()) {
+    const std::string name(c.name);
+    PyObject* value = PyUnicode_FromStringAndSize(c.value.data(), Py_ssize_t(c.value.size()));
+    if (!Add(module, name.c_str(), value)) return false;
+  }
   return true;
 }
 
