@@ -107,6 +107,12 @@ grep -q 'data-id="example_inet.aton.two_part_shorthand" data-verdicts="pass pass
   fail "no matrix row in the page drawn away from the suite"
 grep -q '^| \*\*reference\*\* | 4 | 4 | ' "$outside/saved.md" || fail "no totals: $(cat "$outside/saved.md")"
 
+# An option that would choose what to run cannot apply to saved results: refused, not ignored.
+"$matrix" --from-json "$tmp/r.json" --impl cpython --markdown "$tmp/x.md" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "--from-json with --impl must exit with status 2"
+grep -q 'takes no option that chooses what to run' "$tmp/err" || fail "$(cat "$tmp/err")"
+[ ! -e "$tmp/x.md" ] || fail "--from-json with --impl wrote a page"
+
 echo '{"cases": 1}' >"$tmp/bad.json"
 "$matrix" --from-json "$tmp/bad.json" --markdown "$tmp/bad.md" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] || fail "malformed results must exit with status 2"

@@ -120,6 +120,18 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       return false;
     }
   }
+  const SuiteOptions& suite = flags.suite;
+  if (!flags.from_json.empty() &&
+      (!suite.implementations.empty() || !suite.extra_registries.empty() ||
+       !suite.expectations.empty() || !suite.cases_dir.empty() || !suite.filters.empty() ||
+       suite.target_version || !suite.oracle.empty())) {
+    // Saved results are drawn as they were run; an option that would choose what to run would
+    // be silently ignored, and the page would not show what the user asked for.
+    std::cerr << "matrix: --from-json draws saved results as they were run: it takes no option "
+                 "that chooses what to run (--impl, --registry, --expectations, --cases, "
+                 "--filter, --target-version, --oracle)\n";
+    return false;
+  }
   if (!flags.list && flags.markdown.empty() && flags.html.empty() && flags.json.empty() &&
       flags.junit.empty()) {
     std::cerr << "matrix: nothing to write: give --markdown, --html, --json or --junit\n"
