@@ -14,8 +14,6 @@ when family/type/proto were given, and five argument-message differences in the 
 """
 
 import argparse
-import importlib.machinery
-import importlib.util
 import itertools
 import os
 import sys
@@ -23,6 +21,8 @@ import tempfile
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import sockref_extension  # noqa: E402  (same directory)
 
 SCALARS = [None, 0, 1, -1, 2**31, 2**32, 2**63, 2**64, -2**63 - 1, 2**100, 1.5, float("nan"),
            -0.5, "x", "", "a\0b", b"x", b"", b"a\0b", bytearray(b"ab"), [], (), object()]
@@ -43,14 +43,6 @@ METHODS = ["bind", "connect", "connect_ex", "sendto", "send", "sendall", "recv",
            "setsockopt", "settimeout", "setblocking", "shutdown", "listen", "getsockname",
            "getpeername"]
 KINDS = [(2, 1), (2, 2), (10, 2), (1, 1), (1, 2)]  # (family, type): TCP, UDP, UDP6, UNIX x2
-
-
-def load(path):
-    loader = importlib.machinery.ExtensionFileLoader("_sockref_socket", path)
-    spec = importlib.util.spec_from_file_location("_sockref_socket", path, loader=loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
 
 
 def outcome(call, *args, **kwargs):
@@ -151,11 +143,10 @@ def main():
     parser.add_argument("--sockref", default=os.path.join(HERE, "_sockref_socket.so"))
     parser.add_argument("--python", default="/usr/bin/python3")
     args = parser.parse_args()
-    if os.path.realpath(sys.executable) != os.path.realpath(args.python):
-        os.execv(args.python, [args.python, os.path.abspath(__file__)] + sys.argv[1:])
+    sockref_extension.run_under(args.python, __file__)
     warnings.simplefilter("ignore")  # ResourceWarning from sockets the calls leave behind
     import _socket as stock_mod
-    sockref_mod = load(os.path.abspath(args.sockref))
+    sockref_mod = sockref_extension.load(args.sockref)
     cmp = Comparison()
     with tempfile.TemporaryDirectory() as stock_dir, tempfile.TemporaryDirectory() as our_dir:
         compare_functions(stock_mod, sockref_mod, cmp)

@@ -22,6 +22,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import sockref_extension  # noqa: E402  (same directory)
 WORKLOADS = [  # (message size in bytes, mode)
     (64, "timeout"),
     (64 * 1024, "timeout"),
@@ -60,8 +62,6 @@ def one_sample(module, size, mode, seconds):
 def load_modules(sockref_path):
     """[(label, module)]: stock `socket`, and Lib/socket.py on the extension at sockref_path."""
     import socket as stock
-    sys.path.insert(0, HERE)
-    import sockref_extension
     # Loaded first, so sockref_socket runs on exactly this file.
     extension = sockref_extension.load(sockref_path)
     import sockref_socket
@@ -78,8 +78,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=0.3, help="length of one sample")
     parser.add_argument("--markdown", help="also write the table as a Markdown page to this file")
     args = parser.parse_args()
-    if os.path.realpath(sys.executable) != os.path.realpath(args.python):
-        os.execv(args.python, [args.python, os.path.abspath(__file__)] + sys.argv[1:])
+    sockref_extension.run_under(args.python, __file__)
     modules = load_modules(args.sockref)
     times = {}
     for sample in range(args.samples):

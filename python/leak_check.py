@@ -28,6 +28,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import sockref_extension  # noqa: E402  (same directory)
 import test_socket_child  # noqa: E402  (same directory; installs the stand-in)
 
 CLASSES = [
@@ -101,10 +102,7 @@ def main():
     parser.add_argument("--python", default="/usr/bin/python3",
                         help="interpreter to check under (the script re-runs itself there)")
     args = parser.parse_args()
-    if os.path.realpath(sys.executable) != os.path.realpath(args.python):
-        # Bazel's py_test starts the python3 on PATH; the module and the test suite are
-        # Debian's CPython's.
-        os.execv(args.python, [args.python, os.path.abspath(__file__)] + sys.argv[1:])
+    sockref_extension.run_under(args.python, __file__)
     if args.sockref != "stock":
         test_socket_child.install_sockref(os.path.abspath(args.sockref))
     import socket  # noqa: F401  (after the stand-in is in place)

@@ -15,6 +15,8 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import sockref_extension  # noqa: E402  (same directory)
 
 # Names stock _socket has that the extension does not provide, each with the reason.
 NOT_PROVIDED = {
@@ -49,11 +51,8 @@ def main():
     parser.add_argument("--sockref", default=os.path.join(HERE, "_sockref_socket.so"))
     parser.add_argument("--python", default="/usr/bin/python3")
     args = parser.parse_args()
-    if os.path.realpath(sys.executable) != os.path.realpath(args.python):
-        os.execv(args.python, [args.python, os.path.abspath(__file__)] + sys.argv[1:])
-    sys.path.insert(0, HERE)
+    sockref_extension.run_under(args.python, __file__)
     import _socket as stock
-    import sockref_extension
     ours = sockref_extension.load(args.sockref)
     found = differences(stock, ours)
     for line in found:

@@ -5,6 +5,7 @@
 
 The module is registered as sys.modules["_sockref_socket"], where sockref_socket looks before
 searching, so a benchmark or a test chooses the build (fastbuild, -c opt) that socket runs on.
+run_under() puts a script in the interpreter the extension is built for.
 """
 
 import importlib.machinery
@@ -26,3 +27,13 @@ def load(path):
     loader.exec_module(module)
     sys.modules[NAME] = module
     return module
+
+
+def run_under(python, script):
+    """Re-executes `script` with this process's arguments under `python`, unless this is it.
+
+    The extension is built against Debian's CPython (/usr/bin/python3, or its debug build), while
+    Bazel's py_test starts whichever python3 comes first on PATH.
+    """
+    if os.path.realpath(sys.executable) != os.path.realpath(python):
+        os.execv(python, [python, os.path.abspath(script)] + sys.argv[1:])
