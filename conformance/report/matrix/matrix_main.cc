@@ -75,6 +75,32 @@ struct Flags {
   std::vector<std::string> args;  // as given, for the page's provenance line
 };
 
+// ChoosesWhatToRun says whether any suite option that selects cases or implementations is set.
+bool ChoosesWhatToRun(const SuiteOptions& suite) {
+  return !suite.implementations.empty() || !suite.extra_registries.empty() ||
+         !suite.expectations.empty() || !suite.cases_dir.empty() || !suite.filters.empty() ||
+         suite.target_version.has_value() || !suite.oracle.empty();
+}
+
+// ValidCombination says whether the parsed options make a run (having said why not).
+bool ValidCombination(const Flags& flags) {
+  if (!flags.from_json.empty() && ChoosesWhatToRun(flags.suite)) {
+    // Saved results are drawn as they were run; an option that would choose what to run would
+    // be silently ignored, and the page would not show what the user asked for.
+    std::cerr << "matrix: --from-json draws saved results as they were run: it takes no option "
+                 "that chooses what to run (--impl, --registry, --expectations, --cases, "
+                 "--filter, --target-version, --oracle)\n";
+    return false;
+  }
+  if (!flags.list && flags.markdown.empty() && flags.html.empty() && flags.json.empty() &&
+      flags.junit.empty()) {
+    std::cerr << "matrix: nothing to write: give --markdown, --html, --json or --junit\n"
+              << kUsage << kSuiteFlagsUsage;
+    return false;
+  }
+  return true;
+}
+
 bool ParseFlags(int argc, char** argv, Flags& flags) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -120,25 +146,7 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       return false;
     }
   }
-  const SuiteOptions& suite = flags.suite;
-  if (!flags.from_json.empty() &&
-      (!suite.implementations.empty() || !suite.extra_registries.empty() ||
-       !suite.expectations.empty() || !suite.cases_dir.empty() || !suite.filters.empty() ||
-       suite.target_version || !suite.oracle.empty())) {
-    // Saved results are drawn as they were run; an option that would choose what to run would
-    // be silently ignored, and the page would not show what the user asked for.
-    std::cerr << "matrix: --from-json draws saved results as they were run: it takes no option "
-                 "that chooses what to run (--impl, --registry, --expectations, --cases, "
-                 "--filter, --target-version, --oracle)\n";
-    return false;
-  }
-  if (!flags.list && flags.markdown.empty() && flags.html.empty() && flags.json.empty() &&
-      flags.junit.empty()) {
-    std::cerr << "matrix: nothing to write: give --markdown, --html, --json or --junit\n"
-              << kUsage << kSuiteFlagsUsage;
-    return false;
-  }
-  return true;
+  return ValidCombination(flags);
 }
 
 // Command returns how this run was started, for the page: the bazel command when run by
