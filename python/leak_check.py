@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import sockref_extension  # noqa: E402  (same directory)
+from cpython_test_socket import read_listing  # noqa: E402  (test_socket_excluded.txt's reader)
 import test_socket_child  # noqa: E402  (same directory; installs the stand-in)
 
 CLASSES = [
@@ -49,13 +50,6 @@ CLASSES = [
     "ContextManagersTest",
     "InheritanceTest",
 ]
-
-
-def read_listing(path):
-    """The names of a `name  # reason` listing (test_socket_excluded.txt's format)."""
-    with open(path) as f:
-        lines = (line.partition("#")[0].strip() for line in f)
-        return [name for name in lines if name]
 
 
 def open_descriptors():

@@ -11,22 +11,19 @@ run that hangs, every finished test is still on record and the one that hung is 
 """
 
 import argparse
-import importlib.machinery
-import importlib.util
 import json
 import sys
 import traceback
 import unittest
+
+import sockref_extension  # same directory: the child runs as a script from here
 
 
 def install_sockref(path):
     """Loads the extension at `path` and makes it the `_socket` every later import sees."""
     if "socket" in sys.modules or "_socket" in sys.modules:
         raise RuntimeError("socket was imported before sockref could stand in for _socket")
-    loader = importlib.machinery.ExtensionFileLoader("_sockref_socket", path)
-    spec = importlib.util.spec_from_file_location("_sockref_socket", path, loader=loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
+    module = sockref_extension.load(path)
     sys.modules["_socket"] = module
     return module
 
