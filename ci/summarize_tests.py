@@ -28,12 +28,14 @@ def target_results(bep_path):
                 yield event["id"]["targetCompleted"]["label"], "BUILD_FAILED"
 
 
-def count_xml(xml_path):
-    """Returns (passed, failed, skipped) test cases in one JUnit XML file."""
+def count_xml(xml_path, failed_names):
+    """Returns (passed, failed, skipped) test cases in one JUnit XML file; appends the name of
+    every failing case to failed_names."""
     passed = failed = skipped = 0
     for case in ET.parse(xml_path).getroot().iter("testcase"):
         if case.find("failure") is not None or case.find("error") is not None:
             failed += 1
+            failed_names.append(f"{case.get('classname', '')}.{case.get('name', '')}")
         elif case.find("skipped") is not None or case.get("result") == "skipped" \
                 or case.get("status") == "notrun":
             skipped += 1
@@ -54,14 +56,18 @@ def main():
         rel = label.lstrip("/").lstrip("@").replace(":", "/")
         xml_path = os.path.join(testlogs, rel, "test.xml")
         p = f = s = 0
+        failed_names = []
         if status not in ("BUILD_FAILED",) and os.path.exists(xml_path):
             try:
-                p, f, s = count_xml(xml_path)
+                p, f, s = count_xml(xml_path, failed_names)
             except ET.ParseError:
                 p, f, s = 0, 0, 0
         if status != "PASSED" and f == 0:
             f = 1  # crash, timeout or build failure with no failing case recorded
-            print(f"target {label}: {status}", file=sys.stderr)
+        if status != "PASSED" or f:
+            # On stdout, one line per failing target, so that the tail CI keeps names it.
+            cases = f" ({', '.join(failed_names[:5])})" if failed_names else ""
+            print(f"FAILED target {label}: {status}{cases}")
         passed, failed, skipped = passed + p, failed + f, skipped + s
     if skipped:
         print(f"({skipped} skipped, counted as neither)")

@@ -9,10 +9,11 @@ reached from the first execution. Seeds are named after what they exercise.
     bazel build //conformance/report:dump_cases
     fuzz/make_seeds.py --dump-cases bazel-bin/conformance/report/dump_cases
 
-The case-parser and protocol seeds are cut from conformance/cases/*.cases (one case
-per seed) and conformance/language/testdata/*.cases; re-run the script when those change.
-Existing files are overwritten, other files in the corpus directories are kept (for
-instance inputs merged in from fuzzing runs, named by their SHA-1).
+The case-parser and protocol seeds are cut from conformance/cases/*.cases (a few cases
+of every area per seed set) and conformance/language/testdata/*.cases; re-run the script
+when those change (//fuzz:seeds_current_test fails until then). The script owns every
+seed it names: one it no longer writes is removed. Files named by their SHA-1 (inputs
+merged in from fuzzing runs) are kept.
 """
 import argparse
 import json
@@ -23,7 +24,9 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORPUS = os.path.join(ROOT, "fuzz", "corpus")
+CORPUS = os.path.join(ROOT, "fuzz", "corpus")  # --corpus changes it
+WRITTEN = set()  # (fuzzer, name) of every seed this run wrote
+MERGED_INPUT = re.compile(r"^[0-9a-f]{40}$")  # a fuzzing run's input, named by its SHA-1
 
 
 def write(fuzzer, name, data):
@@ -33,6 +36,16 @@ def write(fuzzer, name, data):
         data = data.encode("utf-8", "surrogateescape")
     with open(os.path.join(directory, name), "wb") as f:
         f.write(data)
+    WRITTEN.add((fuzzer, name))
+
+
+def remove_stale_seeds():
+    """Removes the seeds an earlier run wrote and this one did not (a case renamed or gone)."""
+    for fuzzer in sorted(os.listdir(CORPUS)):
+        for name in sorted(os.listdir(os.path.join(CORPUS, fuzzer))):
+            if (fuzzer, name) not in WRITTEN and not MERGED_INPUT.match(name):
+                os.remove(os.path.join(CORPUS, fuzzer, name))
+                print("removed stale seed", fuzzer + "/" + name)
 
 
 # ----- inet_fuzzer: one family-selector byte, then the text (also read as packed bytes).
@@ -259,9 +272,10 @@ def ancillary_seeds():
 
 # ----- case_parser_fuzzer and protocol_fuzzer: cut from the case table ---------------------------
 
-CASE_FILES = ["example_inet", "example_socket", "example_timeout", "inet", "byteorder",
-              "module_functions", "addresses", "netdb", "timeouts", "recvmsg", "socket_object",
-              "accept"]
+def case_areas():
+    """Every area of the table (conformance/cases/<area>.cases), in name order."""
+    cases_dir = os.path.join(ROOT, "conformance", "cases")
+    return sorted(name[:-len(".cases")] for name in os.listdir(cases_dir) if name.endswith(".cases"))
 
 
 def split_cases(text):
@@ -275,7 +289,7 @@ def split_cases(text):
 
 def case_parser_seeds():
     cases_dir = os.path.join(ROOT, "conformance", "cases")
-    for area in CASE_FILES:
+    for area in case_areas():
         path = os.path.join(cases_dir, area + ".cases")
         if not os.path.exists(path):
             continue
@@ -321,8 +335,7 @@ def protocol_seeds(dump_cases):
 def dumped_session_seeds(dump_cases):
     """A few whole sessions of real cases, as dump_cases --exec writes them."""
     cases_dir = os.path.join(ROOT, "conformance", "cases")
-    for area in ("example_inet", "inet", "byteorder", "module_functions", "example_socket",
-                 "addresses"):
+    for area in case_areas():
         path = os.path.join(cases_dir, area + ".cases")
         if not os.path.exists(path):
             continue
@@ -407,12 +420,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dump-cases", required=True,
                         help="the dump_cases binary (bazel build //conformance/report:dump_cases)")
+    parser.add_argument("--corpus", help="where the corpora go (default: fuzz/corpus here)")
     args = parser.parse_args()
+    global CORPUS
+    if args.corpus:
+        CORPUS = args.corpus
     inet_seeds()
     address_seeds()
     ancillary_seeds()
     case_parser_seeds()
     protocol_seeds(args.dump_cases)
+    remove_stale_seeds()
     for fuzzer in sorted(os.listdir(CORPUS)):
         print(fuzzer, len(os.listdir(os.path.join(CORPUS, fuzzer))), "seeds")
 

@@ -466,7 +466,6 @@ TEST_F(SocketTest, ListenAcceptsNegativeBacklog) {
 TEST_F(SocketTest, ShutdownWithInvalidHowRaisesEinval) {
   auto pair = socketpair();
   Socket& a = pair.first;
-  Socket& b = pair.second;
   EXPECT_THAT(Outcome([&] { a.shutdown(5); }), RaisesOSError(EINVAL));
 }
 
@@ -491,7 +490,6 @@ TEST_F(SocketTest, SendAndRecvOverSocketpair) {
 TEST_F(SocketTest, RecvRejectsNegativeSize) {
   auto pair = socketpair();
   Socket& a = pair.first;
-  Socket& b = pair.second;
   EXPECT_THAT(Outcome([&] { a.recv(-1); }),
               Raises(ErrorKind::kValueError, "negative buffersize in recv"));
   EXPECT_THAT(Outcome([&] { a.recvfrom(-1); }),
@@ -561,7 +559,6 @@ TEST_F(SocketTest, RecvIntoFillsWholeBufferOrNbytes) {
 
 TEST_F(SocketTest, RecvIntoArgumentErrors) {
   auto pair = socketpair();
-  Socket& a = pair.first;
   Socket& b = pair.second;
   char buf[2];
   EXPECT_THAT(Outcome([&] { b.recv_into(buf, -1); }),
@@ -577,7 +574,6 @@ TEST_F(SocketTest, RecvIntoArgumentErrors) {
 TEST_F(SocketTest, NonBlockingRecvWithoutDataRaisesBlockingIOError) {
   auto pair = socketpair();
   Socket& a = pair.first;
-  Socket& b = pair.second;
   a.setblocking(false);
   EXPECT_THAT(Outcome([&] { a.recv(1); }), RaisesOSError(EAGAIN));
 }
@@ -585,7 +581,6 @@ TEST_F(SocketTest, NonBlockingRecvWithoutDataRaisesBlockingIOError) {
 TEST_F(SocketTest, RecvTimesOutAfterTheTimeout) {
   auto pair = socketpair();
   Socket& a = pair.first;
-  Socket& b = pair.second;
   a.settimeout(Seconds(0.1));
   const auto start = Clock::now();
   EXPECT_THAT(Outcome([&] { a.recv(1); }), RaisesTimeout());

@@ -27,7 +27,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .v-notrun { background: var(--unavailable); color: #888; } .v-na { color: #888; }
 .legend span { padding: 1px 6px; margin-right: 4px; border: 1px solid var(--line); }
 .known { color: #555; font-style: italic; } .changed { font-weight: bold; color: #a00; }
-#m { width: 100%; } #m thead th { position: sticky; top: 0; z-index: 1; cursor: pointer; }
+#m { width: 100%; } #m thead th { position: sticky; top: var(--bar, 0px); z-index: 1; cursor: pointer; }
+h2 { scroll-margin-top: calc(var(--bar, 0px) + .5em); }
 #m thead th[data-dir="1"]::after { content: " ▲"; }
 #m thead th[data-dir="-1"]::after { content: " ▼"; }
 #m tr.group th { background: #dfe5ec; font-weight: 600; cursor: default; position: static; }
@@ -153,6 +154,13 @@ constexpr char kScript[] = R"js(
       $('matrix').scrollIntoView();
     });
   });
+  // The filter bar stays at the top once scrolled past: the matrix's header row sticks just under
+  // it, and a heading jumped to stops below it (--bar is its height, which wraps with the width).
+  function measureBar() {
+    document.documentElement.style.setProperty('--bar', $('filters').offsetHeight + 'px');
+  }
+  window.addEventListener('resize', measureBar);
+  measureBar();
   fromHash();
   apply();
 })();

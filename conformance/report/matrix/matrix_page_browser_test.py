@@ -11,7 +11,8 @@ published docs/conformance-matrix.html:
     the missing-glyph box: each is rendered on a canvas in the page's own font and compared with
     the rendering of unassigned code points, which can only be the box;
   * it names interpreters without their directories (no /root/..., no /home/...);
-  * the published page shows the table's version history ("What changed, when"), rendered.
+  * the published page shows the table's version history ("What changed, when"), rendered;
+  * the sticky filter bar covers neither a heading jumped to nor the matrix's header row.
 
 Chromium is required, not optional: ci/setup.sh installs it, so its absence fails the test with
 what to do. Screenshots go to $TEST_UNDECLARED_OUTPUTS_DIR (bazel-testlogs/.../test.outputs/).
@@ -245,6 +246,27 @@ class MatrixPageTest(unittest.TestCase):
         page.evaluate("document.getElementById('history').scrollIntoView({block: 'center'})")
         self.save_screenshot(page, "history.png")
         self.assertEqual(page.console_errors, [])
+
+    def test_the_filter_bar_hides_no_heading_and_no_column_header(self):
+        page = self.open(PUBLISHED)
+        for heading in page.evaluate("Array.from(document.querySelectorAll('h2[id]')).map(h => h.id)"):
+            # What following a link to #heading does: scroll it to the top, as its margin allows.
+            covered = page.evaluate("""(() => {
+                const h = document.getElementById('%s');
+                h.scrollIntoView({block: 'start'});
+                const bar = document.getElementById('filters').getBoundingClientRect();
+                const r = h.getBoundingClientRect();
+                return r.top < bar.bottom - 1 && r.bottom > bar.top + 1; })()""" % heading)
+            self.assertFalse(covered, "#%s is under the filter bar once jumped to" % heading)
+        # Half way down the matrix, its header row shows just under the bar.
+        header_covered = page.evaluate("""(() => {
+            const rows = document.querySelectorAll('#m tr.case');
+            rows[Math.floor(rows.length / 2)].scrollIntoView({block: 'center'});
+            const bar = document.getElementById('filters').getBoundingClientRect();
+            const th = document.querySelector('#m thead th').getBoundingClientRect();
+            return th.top < bar.bottom - 1 || th.top > bar.bottom + 1; })()""")
+        self.assertFalse(header_covered, "the matrix's header row is not just under the filter bar")
+        self.save_screenshot(page, "sticky.png")
 
 
 if __name__ == "__main__":
