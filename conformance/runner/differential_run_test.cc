@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -335,6 +336,93 @@ TEST(OptionalImplementationTest, OnlyAnAbsentImplementationIsLeftOut) {
 TEST(LateStepTest, AnEarlyStepFailsWithoutARerun) {
   TimedFake fake{{0.05, 0.2}};
   RunResults r = RunTimed(fake);
+  EXPECT_EQ(*fake.runs, 1);
+  EXPECT_EQ(r.cases[0].results.at("inproc").verdict.kind, VerdictKind::kFail);
+}
+
+// A driver whose `fileno()` step returns -1 on the runs numbered in `wrong_runs` (1-based) and
+// 3 otherwise, and counts the runs: a background action delayed by load looks like this.
+struct WokenFake {
+  std::set<int> wrong_runs;
+  std::shared_ptr<int> runs = std::make_shared<int>(0);
+  JsonHandler Handler() const {
+    auto has_action = std::make_shared<bool>(false);
+    return [wrong_runs = wrong_runs, runs = runs, has_action](const json& r) -> json {
+      const std::string op = r["op"];
+      if (op == "hello") {
+        return {{"op", "hello"}, {"protocol", "sockref-driver/1"}, {"capabilities", json::array()}};
+      }
+      if (op == "begin") {
+        ++*runs;
+        *has_action = false;
+      }
+      if (op == "exec" && r.contains("background")) {
+        *has_action = true;
+        return {{"op", "exec"}, {"step", r["step"]}, {"background", "started"}};
+      }
+      if (op == "exec") {
+        const bool checked = r["stmt"].dump().find("fileno") != std::string::npos;
+        const int value = checked && wrong_runs.count(*runs) ? -1 : 3;
+        return {{"op", "exec"}, {"step", r["step"]}, {"outcome", {{"value", value}}},
+                {"elapsed", 0.001}};
+      }
+      if (op == "end") {
+        // Step 2 is the background action of the case that has one.
+        json background = json::array();
+        if (*has_action) {
+          background.push_back({{"step", 2}, {"outcome", {{"value", true}}}, {"elapsed", 0}});
+        }
+        return {{"op", "end"}, {"background", background}, {"leaked_fds", 0}};
+      }
+      return {{"op", op}};
+    };
+  }
+};
+
+const std::vector<Case> kWoken = ParseCaseText("w.cases", R"(
+case w.after_an_action
+  doc: 001 "x"
+  >>> a = socket.socket()
+  after 0.05: a.getblocking()
+  >>> a.fileno()
+  3
+
+case w.without_one
+  doc: 001 "x"
+  >>> a = socket.socket()
+  >>> a.fileno()
+  3
+)")
+                                     .cases;
+
+RunResults RunWoken(const WokenFake& fake, const Case& c) {
+  RunSetup s = MakeSetup({"inproc"}, nullptr);
+  s.factories["inproc"] = [&fake] {
+    return std::make_unique<InProcessDriver>([&fake] { return fake.Handler(); });
+  };
+  return RunDifferential(kWoken, {&c}, s);
+}
+
+// A step that diverges after a background action (which load can delay past the step waiting
+// for it) is run again, as a late one is; right on the rerun, the case passes.
+TEST(BackgroundActionRerunTest, ADivergenceAfterAnActionIsRunAgain) {
+  WokenFake fake{{1}};
+  RunResults r = RunWoken(fake, kWoken[0]);
+  EXPECT_EQ(*fake.runs, 2);
+  EXPECT_EQ(r.cases[0].results.at("inproc").verdict.kind, VerdictKind::kPass);
+}
+
+TEST(BackgroundActionRerunTest, DivergingEveryTimeFails) {
+  WokenFake fake{{1, 2, 3}};
+  RunResults r = RunWoken(fake, kWoken[0]);
+  EXPECT_EQ(*fake.runs, 3);  // the run and two reruns
+  EXPECT_EQ(r.cases[0].results.at("inproc").verdict.kind, VerdictKind::kFail);
+}
+
+// With no background action before it, a divergence is the implementation's: no second run.
+TEST(BackgroundActionRerunTest, ADivergenceWithNoActionBeforeItIsNotRunAgain) {
+  WokenFake fake{{1}};
+  RunResults r = RunWoken(fake, kWoken[1]);
   EXPECT_EQ(*fake.runs, 1);
   EXPECT_EQ(r.cases[0].results.at("inproc").verdict.kind, VerdictKind::kFail);
 }

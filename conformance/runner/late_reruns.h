@@ -21,9 +21,17 @@ inline constexpr int kLateReruns = 2;
 // some step, and on none returned sooner than it allows, under time multiplier `multiplier`.
 bool HasLateStep(const Case& c, const CaseRun& run, double multiplier);
 
-// RunWithLateReruns returns run_once()'s run, or, while that run HasLateStep, the run of up to
-// kLateReruns more calls: the last one. `can_rerun` says whether another run is possible (a
-// driver that could not be restarted cannot); empty means always.
+// StoppedAfterBackgroundAction says whether a completed run stopped at a divergent step that
+// follows one of the case's background actions (`after D:`). Load can delay that action past
+// the step that waits for it (a recv with a timeout then times out instead of receiving), which
+// is the machine's doing, as a late step is; an implementation that really diverges there
+// diverges on every run.
+bool StoppedAfterBackgroundAction(const Case& c, const CaseRun& run);
+
+// RunWithLateReruns returns run_once()'s run, or, while that run HasLateStep or
+// StoppedAfterBackgroundAction, the run of up to kLateReruns more calls: the last one.
+// `can_rerun` says whether another run is possible (a driver that could not be restarted
+// cannot); empty means always.
 CaseRun RunWithLateReruns(const Case& c, double multiplier,
                           const std::function<CaseRun()>& run_once,
                           const std::function<bool()>& can_rerun = {});
