@@ -2,7 +2,10 @@
 """Counts test cases from a Bazel run and prints `N passed, N failed`.
 
 Counts come from each test target's JUnit XML (one entry per GoogleTest test),
-so the summary reflects what actually ran. A target that failed without a
+so the summary reflects what actually ran. The XML files are the ones the build
+event file names for each shard and run of a target (the last attempt of each),
+so a sharded test counts every case of every shard, and stale shard directories
+of earlier runs count nothing. A target that failed without a
 failing test case in its XML (crash, timeout, link error) counts as one failure;
 a target that never ran because its build broke counts as one failure too.
 """
@@ -26,6 +29,28 @@ def target_results(bep_path):
                 yield target["label"], "BUILD_FAILED"
             if aborted and event.get("id", {}).get("targetCompleted"):
                 yield event["id"]["targetCompleted"]["label"], "BUILD_FAILED"
+
+
+def xml_files(bep_path):
+    """{label: [test.xml path]}: the last attempt's XML of every shard and run, as the build
+    event file names them."""
+    last = {}  # (label, run, shard) -> (attempt, path)
+    with open(bep_path) as f:
+        for line in f:
+            event = json.loads(line)
+            key = event.get("id", {}).get("testResult")
+            if not key:
+                continue
+            for output in event.get("testResult", {}).get("testActionOutput", []):
+                if output.get("name") == "test.xml" and output.get("uri", "").startswith("file://"):
+                    slot = (key["label"], key.get("run", 1), key.get("shard", 1))
+                    attempt = key.get("attempt", 1)
+                    if slot not in last or last[slot][0] < attempt:
+                        last[slot] = (attempt, output["uri"][len("file://"):])
+    files = {}
+    for (label, _, _), (_, path) in sorted(last.items()):
+        files.setdefault(label, []).append(path)
+    return files
 
 
 def count_xml(xml_path, failed_names):
@@ -52,16 +77,20 @@ def main():
         if seen.get(label) in ("PASSED", "FAILED"):
             continue
         seen[label] = status
+    named = xml_files(bep_path)
     for label, status in sorted(seen.items()):
         rel = label.lstrip("/").lstrip("@").replace(":", "/")
-        xml_path = os.path.join(testlogs, rel, "test.xml")
+        paths = named.get(label) or [os.path.join(testlogs, rel, "test.xml")]
         p = f = s = 0
         failed_names = []
-        if status not in ("BUILD_FAILED",) and os.path.exists(xml_path):
+        for xml_path in paths if status != "BUILD_FAILED" else []:
+            if not os.path.exists(xml_path):
+                continue
             try:
-                p, f, s = count_xml(xml_path, failed_names)
+                counts = count_xml(xml_path, failed_names)
             except ET.ParseError:
-                p, f, s = 0, 0, 0
+                continue  # unreadable: the target's status decides below
+            p, f, s = p + counts[0], f + counts[1], s + counts[2]
         if status != "PASSED" and f == 0:
             f = 1  # crash, timeout or build failure with no failing case recorded
         if status != "PASSED" or f:
