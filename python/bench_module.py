@@ -71,9 +71,8 @@ def load_modules(sockref_path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sockref", default=os.path.join(HERE, "_sockref_socket.so"))
-    parser.add_argument("--python", default="/usr/bin/python3",
-                        help="interpreter to measure under (the script re-runs itself there)")
+    sockref_extension.add_arguments(
+        parser, python_help="interpreter to measure under (the script re-runs itself there)")
     parser.add_argument("--samples", type=int, default=7, help="samples per module and workload")
     parser.add_argument("--seconds", type=float, default=0.3, help="length of one sample")
     parser.add_argument("--markdown", help="also write the table as a Markdown page to this file")

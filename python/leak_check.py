@@ -82,8 +82,9 @@ def measure():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sockref", default=os.path.join(HERE, "_sockref_socket.so"),
-                        help="sockref's extension module; 'stock' checks stock _socket instead")
+    sockref_extension.add_arguments(
+        parser, sockref_help="sockref's extension module; 'stock' checks stock _socket instead",
+        python_help="interpreter to check under (the script re-runs itself there)")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--all", action="store_true",
                         help="every class of test_socket.py but those of --excluded, not CLASSES")
@@ -93,8 +94,6 @@ def main():
                         help="bytes of traced memory a round may add on average after warm-up")
     parser.add_argument("--max-ref-growth", type=int, default=200,
                         help="references a round may add on average after warm-up (debug builds)")
-    parser.add_argument("--python", default="/usr/bin/python3",
-                        help="interpreter to check under (the script re-runs itself there)")
     args = parser.parse_args()
     sockref_extension.run_under(args.python, __file__)
     if args.sockref != "stock":

@@ -48,8 +48,7 @@ def differences(stock, ours):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sockref", default=os.path.join(HERE, "_sockref_socket.so"))
-    parser.add_argument("--python", default="/usr/bin/python3")
+    sockref_extension.add_arguments(parser)
     args = parser.parse_args()
     sockref_extension.run_under(args.python, __file__)
     import _socket as stock

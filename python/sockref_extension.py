@@ -5,7 +5,8 @@
 
 The module is registered as sys.modules["_sockref_socket"], where sockref_socket looks before
 searching, so a benchmark or a test chooses the build (fastbuild, -c opt) that socket runs on.
-run_under() puts a script in the interpreter the extension is built for.
+run_under() puts a script in the interpreter the extension is built for; add_arguments() gives a
+script the two options that choose the extension's file and that interpreter.
 """
 
 import importlib.machinery
@@ -14,6 +15,16 @@ import os
 import sys
 
 NAME = "_sockref_socket"
+BUILT_BESIDE = os.path.join(os.path.dirname(os.path.abspath(__file__)), NAME + ".so")
+DEBIAN_PYTHON = "/usr/bin/python3"  # the CPython the extension is built against
+
+
+def add_arguments(parser, sockref_help="sockref's extension module",
+                  python_help="interpreter to run under (the script re-runs itself there)"):
+    """Adds --sockref (the extension's file, by default the one built beside this module) and
+    --python (by default Debian's CPython) to an argparse parser."""
+    parser.add_argument("--sockref", default=BUILT_BESIDE, help=sockref_help)
+    parser.add_argument("--python", default=DEBIAN_PYTHON, help=python_help)
 
 
 def load(path):
